@@ -1,0 +1,34 @@
+"""An outlet as the operator's sources file describes it, carried with each article downstream."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Bias(StrEnum):
+    LEFT = "left"
+    LEAN_LEFT = "lean_left"
+    CENTER = "center"
+    LEAN_RIGHT = "lean_right"
+    RIGHT = "right"
+
+
+class Factuality(StrEnum):
+    VERY_LOW = "very_low"
+    LOW = "low"
+    MIXED = "mixed"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+class SourceRef(BaseModel):
+    """Ratings travel with the article so the store never needs the fetcher's sources file."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    name: str = Field(min_length=1, max_length=200)
+    homepage: str | None = None
+    bias: Bias | None = None
+    factuality: Factuality | None = None
+    ownership: str | None = Field(default=None, max_length=100)

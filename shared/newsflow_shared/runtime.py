@@ -1,0 +1,65 @@
+"""The composition every worker service shares: broker, consumer groups, health and metrics, run loop."""
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+import structlog
+from faststream.asgi import AsgiFastStream, make_ping_asgi
+from faststream.redis import RedisBroker
+from prometheus_client import make_asgi_app
+from redis.asyncio import Redis
+
+from newsflow_shared.contracts.base import Contract
+from newsflow_shared.delivery import delivery_middleware, ensure_group
+from newsflow_shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+
+def build_broker(settings: ServiceSettings, *, consumes: Iterable[type[Contract]] = ()) -> RedisBroker:
+    """A broker whose stream subscribers follow the delivery policy for the contracts they consume."""
+    supported = {c.STREAM: {c.SCHEMA_VERSION} for c in consumes}
+    return RedisBroker(
+        str(settings.redis_url),
+        middlewares=[delivery_middleware(max_attempts=settings.max_attempts, supported_versions=supported)],
+        graceful_timeout=settings.graceful_timeout_s,
+        logger=logging.getLogger("faststream"),
+    )
+
+
+def build_worker_app(
+    broker: RedisBroker, settings: ServiceSettings, *, groups: Iterable[tuple[str, str]] = ()
+) -> AsgiFastStream:
+    """Wrap the broker in an app that creates its consumer groups first and serves /health, /metrics."""
+
+    async def create_groups() -> None:
+        async with Redis.from_url(str(settings.redis_url)) as redis:
+            for stream, group in groups:
+                await ensure_group(redis, stream, group)
+                log.info("consumer group ready", stream=stream, group=group)
+
+    return AsgiFastStream(
+        broker,
+        asgi_routes=[
+            ("/health", make_ping_asgi(broker, timeout=5.0)),
+            ("/metrics", make_asgi_app()),
+        ],
+        on_startup=[create_groups],
+        logger=logging.getLogger("faststream"),
+    )
+
+
+def run_worker(app: AsgiFastStream, settings: ServiceSettings) -> None:
+    """Serve until SIGTERM/SIGINT; uvicorn's shutdown stops the broker, letting handlers finish."""
+    asyncio.run(
+        app.run(
+            log_level=logging.getLevelName(settings.log_level.upper()),
+            run_extra_options={
+                "host": settings.http_host,
+                "port": settings.http_port,
+                "log_config": None,  # keep our structured handlers
+                "timeout_graceful_shutdown": settings.graceful_timeout_s,
+            },
+        )
+    )

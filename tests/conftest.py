@@ -1,0 +1,63 @@
+"""Fixtures every tier shares: real Redis and PostgreSQL, a clean namespace per test, tiers by folder."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.support.backing_services import fresh_database, provide_postgres, provide_redis
+
+TEST_REDIS_DB = 13  # a database of its own, flushed per test, so a developer's data on db 0 is safe
+
+TIERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(item.fspath).parts
+        for tier in TIERS:
+            if tier in parts:
+                item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    try:
+        with provide_redis() as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def redis_url(redis_server_url: str) -> str:
+    """A Redis URL on an emptied database: each test starts with no streams, groups or keys."""
+    base = redis_server_url.rsplit("/", 1)[0]
+    url = f"{base}/{TEST_REDIS_DB}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    try:
+        with provide_postgres() as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A SQLAlchemy URL to a new, empty PostgreSQL database for this test alone."""
+    with fresh_database(postgres_server_url, f"newsflow_test_{uuid.uuid4().hex[:12]}") as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'newsflow.db'}"
