@@ -24,7 +24,7 @@ def build_broker(settings: ServiceSettings, *, consumes: Iterable[type[Contract]
         str(settings.redis_url),
         middlewares=[delivery_middleware(max_attempts=settings.max_attempts, supported_versions=supported)],
         graceful_timeout=settings.graceful_timeout_s,
-        logger=logging.getLogger("faststream"),
+        logger=logging.getLogger("newsflow.broker"),
     )
 
 
@@ -46,7 +46,7 @@ def build_worker_app(
             ("/metrics", make_asgi_app()),
         ],
         on_startup=[create_groups],
-        logger=logging.getLogger("faststream"),
+        logger=logging.getLogger("newsflow.broker"),
     )
 
 

@@ -19,6 +19,10 @@ import psycopg
 import redis
 
 
+# Set NEWSFLOW_TEST_PRIVATE_SERVICES=1 to exercise the last fallback: servers started by the tests.
+PRIVATE_ONLY = bool(os.environ.get("NEWSFLOW_TEST_PRIVATE_SERVICES"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,7 +86,9 @@ def provide_redis() -> Iterator[str]:
             yield f"redis://{host}:{port}/0"
             return
     tried.append("docker: no engine")
-    for url in (os.environ.get("TEST_REDIS_URL"), os.environ.get("REDIS_URL"), "redis://127.0.0.1:6379/0"):
+    candidates = [] if PRIVATE_ONLY else [os.environ.get("TEST_REDIS_URL"), os.environ.get("REDIS_URL"),
+                                          "redis://127.0.0.1:6379/0"]
+    for url in candidates:
         if url and redis_answers(url):
             yield url
             return
@@ -130,7 +136,8 @@ def provide_postgres() -> Iterator[str]:
     tried.append("docker: no engine")
     env_urls = [os.environ.get("TEST_DATABASE_URL"), os.environ.get("DATABASE_URL")]
     local = ["postgresql+psycopg://postgres@127.0.0.1:5432/test", "postgresql+psycopg://127.0.0.1:5432/test"]
-    for url in [u for u in env_urls if u and u.startswith("postgresql")] + local:
+    candidates = [] if PRIVATE_ONLY else [u for u in env_urls if u and u.startswith("postgresql")] + local
+    for url in candidates:
         if postgres_answers(url):
             yield url
             return
