@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import signal
 from collections.abc import Iterable
 
 import structlog
@@ -50,8 +51,19 @@ def build_worker_app(
     )
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def exit_zero_after_sigterm() -> None:
+    """uvicorn re-raises the SIGTERM it caught once its shutdown is done, which would end a clean stop
+    with status -15; from then on this handler makes it status 0, which is what compose expects."""
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+
+
 def run_worker(app: AsgiFastStream, settings: ServiceSettings) -> None:
     """Serve until SIGTERM/SIGINT; uvicorn's shutdown stops the broker, letting handlers finish."""
+    exit_zero_after_sigterm()
     asyncio.run(
         app.run(
             log_level=logging.getLevelName(settings.log_level.upper()),

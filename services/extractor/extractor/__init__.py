@@ -1,0 +1,1 @@
+"""Newsflow's extractor: turns each fetched HTML page into a structured article."""

@@ -1,0 +1,17 @@
+"""`python -m store`: run the writer until SIGTERM."""
+
+from newsflow_shared.logs import configure_logging
+from newsflow_shared.runtime import run_worker
+
+from store.app import build_app
+from store.settings import StoreSettings
+
+
+def main() -> None:
+    settings = StoreSettings()
+    configure_logging("store", level=settings.log_level, fmt=settings.log_format)
+    run_worker(build_app(settings), settings)
+
+
+if __name__ == "__main__":
+    main()

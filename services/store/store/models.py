@@ -1,0 +1,85 @@
+"""The store's tables: outlets, articles and the stories that group them. Alembic owns their DDL."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from store.columns import Json, UtcDateTime
+
+MAX_CANONICAL_URL_CHARS = 2048
+
+# Deterministic constraint names, so Alembic migrations can refer to (and drop) them on every backend.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> sa.Column:
+    return sa.Column(UtcDateTime(), nullable=nullable, index=index)
+
+
+class Source(SQLModel, table=True):
+    """An outlet, with the ratings the latest message carried for it."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    homepage: str | None = None
+    bias: str | None = None
+    factuality: str | None = None
+    ownership: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class Story(SQLModel, table=True):
+    """A group of articles about one event, with its coverage counts kept current on every change.
+
+    `version` grows by one with each change and, with `last_change` and `last_article_id`, lets the
+    store re-publish exactly the update it published for the current version.
+    """
+
+    id: str = Field(primary_key=True)
+    title: str
+    key_terms: str = Field(description="Space-separated matching terms of the founding article.")
+    article_count: int = 0
+    source_count: int = 0
+    bias_counts: dict[str, int] = Field(default_factory=dict, sa_column=sa.Column(Json, nullable=False))
+    first_published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column(index=True))
+    version: int = 1
+    last_change: str
+    last_article_id: str | None = None
+
+
+class Article(SQLModel, table=True):
+    """One extracted article; its canonical URL is its identity, so a redelivery finds the same row."""
+
+    id: str = Field(primary_key=True)
+    # Bounded because a unique B-tree index entry is; longer URLs are refused at ingest.
+    canonical_url: str = Field(
+        sa_column=sa.Column(sa.String(MAX_CANONICAL_URL_CHARS), nullable=False, unique=True)
+    )
+    url: str
+    feed_url: str
+    source_id: str = Field(foreign_key="source.id", index=True, max_length=64)
+    story_id: str | None = Field(default=None, foreign_key="story.id", index=True)
+    content_hash: str
+    title: str | None = None
+    description: str | None = None
+    text: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    authors: list[str] = Field(default_factory=list, sa_column=sa.Column(Json, nullable=False))
+    language: str | None = None
+    site_name: str | None = None
+    image: str | None = None
+    word_count: int = 0
+    published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True, index=True))
+    fetched_at: datetime = Field(sa_column=utc_column())
+    extracted_at: datetime = Field(sa_column=utc_column())
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())

@@ -1,0 +1,56 @@
+"""The store's two processes read their configuration here: the writer (STORE_) and the API (STORE_API_)."""
+
+from typing import Annotated
+
+from newsflow_shared.settings import ServiceSettings
+from pydantic import AfterValidator, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///newsflow.db"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Point bare PostgreSQL URLs at psycopg 3, the driver we ship (SQLAlchemy would pick psycopg2)."""
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url.removeprefix(bare)
+    if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise ValueError("DATABASE_URL must be sqlite:///<path> or postgresql+psycopg://...")
+    return url
+
+
+DatabaseUrl = Annotated[str, AfterValidator(sqlalchemy_url)]
+
+
+def database_url_field() -> DatabaseUrl:
+    return Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL of the store's database (writer, API and migrations share it).",
+    )
+
+
+class StoreSettings(ServiceSettings):
+    """The writer: consumes extracted articles, writes rows, publishes story updates."""
+
+    model_config = SettingsConfigDict(env_prefix="STORE_", extra="ignore", frozen=True)
+
+    database_url: DatabaseUrl = database_url_field()
+    story_window_h: float = Field(
+        default=72.0, gt=0, description="Only stories updated this recently can take a new article."
+    )
+    story_min_similarity: float = Field(
+        default=0.2, gt=0, le=1, description="Jaccard similarity of key terms needed to join a story."
+    )
+
+
+class ApiSettings(BaseSettings):
+    """The read-only HTTP API. Not a stream worker, so it does not carry ServiceSettings' Redis fields."""
+
+    model_config = SettingsConfigDict(env_prefix="STORE_API_", extra="ignore", frozen=True)
+
+    database_url: DatabaseUrl = database_url_field()
+    host: str = Field(default="127.0.0.1", description="Listen address (0.0.0.0 only if you mean it).")
+    port: int = Field(default=8000, ge=0, le=65535, description="Listen port.")
+    log_level: str = Field(default="INFO", description="Python log level name.")
+    log_format: str = Field(default="json", pattern="^(json|console)$", description="json or console.")

@@ -1,0 +1,56 @@
+"""Builders for tests of the store (and of anything that feeds it): messages and a migrated database."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from newsflow_shared.contracts.extracted_articles import ArticleExtracted
+from newsflow_shared.contracts.raw_articles import article_id
+from newsflow_shared.contracts.source import SourceRef
+from sqlalchemy.engine import Engine
+
+from store.db import make_engine
+from store.migrate import upgrade
+
+FETCHED_AT = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
+
+
+def source_ref(source_id: str = "northwind-herald", **overrides: Any) -> SourceRef:
+    fields = {"id": source_id, "name": source_id.replace("-", " ").title(), "bias": "center",
+              "factuality": "high"}
+    return SourceRef(**(fields | overrides))
+
+
+def extracted(
+    canonical_url: str = "https://northwind.example/news/kursk-engineers",
+    *,
+    title: str = "North Korea sends 6,000 military engineers and deminers to Russia's Kursk region",
+    text: str = "North Korea will send 6,000 military engineers and deminers to help Russia rebuild "
+                "and clear mines in the Kursk region, a Russian official said on Tuesday.",
+    source: SourceRef | None = None,
+    content_hash: str = "hash-1",
+    **overrides: Any,
+) -> ArticleExtracted:
+    """An ArticleExtracted as the extractor would send it; override any field by keyword."""
+    fields = {
+        "article_id": article_id(canonical_url),
+        "url": canonical_url,
+        "canonical_url": canonical_url,
+        "feed_url": canonical_url.rsplit("/", 1)[0] + "/feed.xml",
+        "source": source or source_ref(),
+        "content_hash": content_hash,
+        "title": title,
+        "text": text,
+        "authors": ["A. Reporter"],
+        "published_at": datetime(2026, 11, 4, 8, 0, tzinfo=UTC),
+        "language": "en",
+        "fetched_at": FETCHED_AT,
+        "extracted_at": FETCHED_AT,
+        "word_count": len(text.split()),
+    }
+    return ArticleExtracted(**(fields | overrides))
+
+
+def migrated_engine(database_url: str, *, writer: bool = True) -> Engine:
+    """An engine on `database_url` after `alembic upgrade head`, as the deployed store would find it."""
+    upgrade(database_url)
+    return make_engine(database_url, writer=writer)

@@ -1,0 +1,31 @@
+"""Key terms: the normalised words story matching compares."""
+
+from store.terms import jaccard, key_terms, lead
+
+
+def test_key_terms_are_lowercased_without_stopwords_or_possessives() -> None:
+    """Case, stopwords, possessives and one-letter words do not count."""
+    assert key_terms("The Kremlin's plan for a Kursk deal") == {"kremlin", "plan", "kursk", "deal"}
+
+
+def test_numbers_match_with_or_without_thousands_separators() -> None:
+    """6,000 and 6000 are the same number."""
+    assert key_terms("6,000 troops") == key_terms("6000 troops") == {"6000", "troops"}
+
+
+def test_key_terms_combine_several_texts_and_ignore_missing_ones() -> None:
+    """Title and lead are merged; a missing part is skipped."""
+    assert key_terms("Floods in Spain", None, "Valencia floods") == {"floods", "spain", "valencia"}
+
+
+def test_lead_keeps_the_opening_words() -> None:
+    """The lead is the first words of the text, whitespace normalised."""
+    assert lead("one  two\nthree four", words=3) == "one two three"
+
+
+def test_jaccard_is_shared_over_all_terms() -> None:
+    """Identical sets score 1, disjoint or empty ones 0, partial overlap the ratio."""
+    assert jaccard({"a", "b"}, {"a", "b"}) == 1.0
+    assert jaccard({"a"}, {"b"}) == 0.0
+    assert jaccard(set(), set()) == 0.0
+    assert jaccard({"a", "b", "c"}, {"b", "c", "d"}) == 0.5
