@@ -24,8 +24,8 @@ DEFAULT_MATCHING = Matching()
 
 
 def article_terms(article: Article) -> frozenset[str]:
-    """Title plus lead: titles alone are too short for outlets that word one event differently."""
-    return terms.key_terms(article.title, article.description or terms.lead(article.text))
+    """Title, description and lead: titles alone are too short for outlets that word one event differently."""
+    return terms.key_terms(article.title, article.description, terms.lead(article.text))
 
 
 def story_title(article: Article) -> str:
@@ -35,7 +35,7 @@ def story_title(article: Article) -> str:
 def best_match(candidates: list[Story], wanted: frozenset[str], min_similarity: float) -> Story | None:
     """The most similar candidate at or above `min_similarity`; ties go to the most recently updated,
     then the smallest id, so the choice never depends on row order."""
-    scored = [(terms.jaccard(story.key_terms.split(), wanted), story) for story in candidates]
+    scored = [(terms.overlap(story.key_terms.split(), wanted), story) for story in candidates]
     eligible = [(score, story) for score, story in scored if score >= min_similarity]
     if not eligible:
         return None

@@ -71,9 +71,9 @@ def test_the_most_similar_story_wins() -> None:
 
 def test_ties_go_to_the_most_recent_story_then_the_smallest_id() -> None:
     """Equal similarity is settled by recency, then by id, never by the order rows came back in."""
-    wanted = frozenset({"kursk", "deminers"})
-    old = story("s0", "kursk deminers", updated_at=NOW - timedelta(hours=5))
-    recent_b, recent_a = story("sb", "kursk deminers"), story("sa", "kursk deminers")
+    wanted = frozenset({"kursk", "deminers", "korea"})
+    old = story("s0", "kursk deminers korea", updated_at=NOW - timedelta(hours=5))
+    recent_b, recent_a = story("sb", "kursk deminers korea"), story("sa", "kursk deminers korea")
     assert best_match([old, recent_b, recent_a], wanted, 0.1) is recent_a
     assert best_match([recent_a, recent_b, old], wanted, 0.1) is recent_a
 

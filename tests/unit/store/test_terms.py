@@ -1,6 +1,6 @@
 """Key terms: the normalised words story matching compares."""
 
-from store.terms import jaccard, key_terms, lead
+from store.terms import key_terms, lead, overlap
 
 
 def test_key_terms_are_lowercased_without_stopwords_or_possessives() -> None:
@@ -23,9 +23,9 @@ def test_lead_keeps_the_opening_words() -> None:
     assert lead("one  two\nthree four", words=3) == "one two three"
 
 
-def test_jaccard_is_shared_over_all_terms() -> None:
-    """Identical sets score 1, disjoint or empty ones 0, partial overlap the ratio."""
-    assert jaccard({"a", "b"}, {"a", "b"}) == 1.0
-    assert jaccard({"a"}, {"b"}) == 0.0
-    assert jaccard(set(), set()) == 0.0
-    assert jaccard({"a", "b", "c"}, {"b", "c", "d"}) == 0.5
+def test_overlap_is_shared_terms_over_the_smaller_set() -> None:
+    """A short headline fully contained in a long lead scores 1; too few shared terms score 0."""
+    assert overlap({"a", "b", "c"}, {"a", "b", "c", "d", "e", "f"}) == 1.0
+    assert overlap({"a", "b", "c", "x"}, {"a", "b", "c", "d", "e", "f"}) == 0.75
+    assert overlap({"a", "b"}, {"a", "b"}) == 0.0, "two shared words are not enough evidence"
+    assert overlap(set(), {"a"}) == 0.0
