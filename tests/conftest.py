@@ -1,5 +1,6 @@
 """Fixtures every tier shares: real Redis and PostgreSQL, a clean namespace per test, tiers by folder."""
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,9 @@ import redis
 
 from tests.support.backing_services import fresh_database, provide_postgres, provide_redis
 
-TEST_REDIS_DB = 13  # a database of its own, flushed per test, so a developer's data on db 0 is safe
+# A database of its own, flushed per test, so a developer's data on db 0 is safe. Two suites running at
+# once on one Redis must use different ones (NEWSFLOW_TEST_REDIS_DB), or they empty each other's streams.
+TEST_REDIS_DB = int(os.environ.get("NEWSFLOW_TEST_REDIS_DB", "13"))
 
 TIERS = ("unit", "integration", "e2e")
 

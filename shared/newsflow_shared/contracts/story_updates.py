@@ -7,10 +7,11 @@ and a `version` that grows with every change, so a consumer can drop stale or re
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from newsflow_shared import streams
 from newsflow_shared.contracts.base import Contract, stable_id
+from newsflow_shared.contracts.enrichment import Event
 
 STREAM = streams.STORY_UPDATES
 
@@ -20,6 +21,70 @@ class StoryChange(StrEnum):
     ARTICLE_ADDED = "article_added"
     MERGED = "merged"
     COVERAGE_CHANGED = "coverage_changed"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Share(_Part):
+    """One bucket of a distribution over distinct sources."""
+
+    sources: int = Field(ge=0)
+    percent: float = Field(ge=0, le=100, description="Of the rated sources (unrated counted apart).")
+
+
+class Distribution(_Part):
+    """Distinct sources per rating, as Ground News counts them: shares of the *rated* sources."""
+
+    buckets: dict[str, Share] = Field(default_factory=dict)
+    rated: int = 0
+    unrated: int = 0
+
+
+class FirstReport(_Part):
+    source_id: str
+    source_name: str
+    published_at: datetime | None = None
+    url: str
+
+
+class TimelinePoint(_Part):
+    period_start: datetime
+    articles: int
+
+
+class Coverage(_Part):
+    """Everything a story page's coverage panel shows, recomputed on every change."""
+
+    articles: int = 0
+    sources: int = 0
+    originals: int = Field(default=0, description="Articles that are not syndicated copies.")
+    first_reported: FirstReport | None = None
+    last_updated: datetime | None = None
+    bias: Distribution = Field(default_factory=Distribution, description="5-way: left … right.")
+    bias_3way: Distribution = Field(default_factory=Distribution, description="left / center / right.")
+    factuality: Distribution = Field(default_factory=Distribution)
+    ownership: Distribution = Field(default_factory=Distribution)
+    blindspot: str | None = Field(
+        default=None, description="'left' or 'right' when one side barely covers the story (see docs)."
+    )
+    timeline: list[TimelinePoint] = Field(default_factory=list, description="Articles per hour.")
+
+
+class KeyNumber(_Part):
+    """A figure the articles report, with how many distinct sources report it."""
+
+    value: float
+    text: str = Field(description="As most sources write it: '6,000'.")
+    counted: str
+    sources: int
+
+
+class StoryEntity(_Part):
+    name: str
+    kind: str
+    articles: int
 
 
 class StoryUpdated(Contract):
@@ -38,6 +103,14 @@ class StoryUpdated(Contract):
     bias_counts: dict[str, int] = Field(
         default_factory=dict, description="Distinct sources per bias rating; 'unrated' counted apart."
     )
+    # Story content and coverage (issue 5); defaults keep version-1 producers valid.
+    merged_into: str | None = Field(default=None, description="Set when change=merged: the surviving story.")
+    merged_from: list[str] = Field(default_factory=list, description="Story ids merged into this one.")
+    coverage: Coverage = Field(default_factory=Coverage)
+    summary: list[str] = Field(default_factory=list, description="Up to three extractive bullets.")
+    key_numbers: list[KeyNumber] = Field(default_factory=list)
+    entities: list[StoryEntity] = Field(default_factory=list)
+    event: Event | None = Field(default=None, description="The story's representative event record.")
 
     @property
     def message_id(self) -> str:
