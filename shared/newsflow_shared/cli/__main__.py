@@ -1,0 +1,3 @@
+from newsflow_shared.cli import main
+
+main()
