@@ -38,3 +38,12 @@ def publication_date(page_value: str | None, feed_value: datetime | None) -> dat
     if not has_time and feed is not None and abs(feed - page_date) <= SAME_DAY_TOLERANCE:
         return feed
     return page_date
+
+
+def modification_date(page_value: str | None, published: datetime | None) -> datetime | None:
+    """The page's modification date when it is later than publication (pages often repeat the one date)."""
+    page = parse_page_date(page_value)
+    if page is None:
+        return None
+    modified = page[0]
+    return modified if published is None or modified > published else None

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from extractor import dates, language, page, text, urls
+from extractor.analysis import Analyser
 from extractor.classification import NotArticle, classify
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
 from newsflow_shared.contracts.raw_articles import ArticleFetched, article_id
@@ -19,10 +20,17 @@ class Extraction:
 
     article: ArticleExtracted
     not_article: NotArticle | None = None
+    analysis_error: str | None = None  # the article is published without text analysis
 
 
-def extract(fetched: ArticleFetched, *, now: datetime, min_article_words: int) -> Extraction:
-    """Extract `fetched`; a page without article text is still returned, flagged, so nothing is lost."""
+def extract(
+    fetched: ArticleFetched, *, now: datetime, min_article_words: int, analyser: Analyser | None = None
+) -> Extraction:
+    """Extract `fetched`; a page without article text is still returned, flagged, so nothing is lost.
+
+    With an `analyser`, an article's text is also read for entities, quantities, quotations,
+    dates, events, keywords, fingerprint and tone (pages flagged is_article=False are not).
+    """
     html = fetched.html
     base_url = fetched.http.final_url or fetched.url
     if not html.strip():
@@ -39,7 +47,15 @@ def extract(fetched: ArticleFetched, *, now: datetime, min_article_words: int) -
     )
     if reason is not None:
         return Extraction(article.model_copy(update={"is_article": False}), reason)
-    return Extraction(article)
+    if analyser is None:
+        return Extraction(article)
+    try:
+        fields = analyser.analyse(
+            title=article.title, text=article.text, language=article.language, published=article.published_at
+        )
+    except Exception as exc:  # a bug in one reader must not lose the article: its text is still worth storing
+        return Extraction(article, analysis_error=f"{type(exc).__name__}: {exc}")
+    return Extraction(article.model_copy(update=fields))
 
 
 def _article(
@@ -59,7 +75,8 @@ def _article(
         title=title,
         text=body,
         authors=_authors(reading.authors) or _authors(fetched.feed.authors),
-        published_at=dates.publication_date(reading.date, fetched.feed.published_at),
+        published_at=(published := dates.publication_date(reading.date, fetched.feed.published_at)),
+        modified_at=dates.modification_date(reading.modified, published),
         language=language.detect_language(
             body or " ".join(filter(None, [title, description])), declared=reading.declared_language
         ),

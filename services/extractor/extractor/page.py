@@ -7,10 +7,13 @@ added behind the same `PageReading` without touching the rest.
 import re
 from dataclasses import dataclass
 
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
+from readability import Document
 from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
+
+from extractor.modified import latest_date, modified_date
 
 # extensive_search=False: htmldate's opportunistic text search turns any year in the prose or
 # in a link ("the storms of 2019", "/2024/03/") into a publication date; the feed's own date is
@@ -26,6 +29,13 @@ _CONTROL_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,2})|0*([0-9]{1,2}));
 def _blank_control_reference(match: re.Match[str]) -> str:
     code = int(match[1], 16) if match[1] else int(match[2])
     return " " if code < 0x20 and code not in (0x09, 0x0A, 0x0D) else match[0]
+
+
+# Below this many characters from trafilatura (characters, not words: CJK text has no spaces),
+# readability-lxml is tried; its text is kept when longer.
+FALLBACK_BELOW_CHARS = 300
+MIN_FALLBACK_PARAGRAPH_WORDS = 8
+LISTING_TYPES = {"website", "collectionpage", "searchresultspage", "profilepage", "itemlist"}
 
 
 class UnreadablePage(Exception):
@@ -46,6 +56,8 @@ class PageReading:
     url: str | None
     page_type: str | None
     declared_language: str | None
+    modified: str | None = None
+    reader: str = "trafilatura"  # or "readability", when trafilatura found (almost) nothing
 
 
 def read_page(html: str, url: str) -> PageReading:
@@ -65,8 +77,16 @@ def read_page(html: str, url: str) -> PageReading:
         with_metadata=False,
     )
     meta = extract_metadata(tree, default_url=url, date_config=dict(DATE_PARAMS), extensive=False)
+    text, reader = (body.text or "") if body is not None else "", "trafilatura"
+    if len(text) < FALLBACK_BELOW_CHARS and (meta.pagetype or "").lower() not in LISTING_TYPES:
+        fallback = readability_text(html)
+        if len(fallback) > max(len(text), FALLBACK_BELOW_CHARS):
+            text, reader = fallback, "readability"
+    modified = modified_date(tree) or (latest_date(tree) if meta.date else None)
     return PageReading(
-        text=(body.text or "") if body is not None else "",
+        text=text,
+        reader=reader,
+        modified=modified,
         title=meta.title,
         authors=split_authors(meta.author),
         date=meta.date,
@@ -77,6 +97,22 @@ def read_page(html: str, url: str) -> PageReading:
         page_type=meta.pagetype,
         declared_language=declared_language(tree),
     )
+
+
+def readability_text(html: str) -> str:
+    """readability-lxml's main content as paragraphs; only prose paragraphs, since it keeps link lists."""
+    try:
+        summary = Document(html).summary(html_partial=True)
+        root = fromstring(summary)
+    except Exception:  # readability raises bare Unparseable/ValueError/ParserError on odd markup
+        return ""
+    paragraphs = []
+    for element in root.iter("p", "li", "blockquote", "h2", "h3"):
+        line = " ".join(element.text_content().split())
+        links = sum(len(a.text_content()) for a in element.iter("a"))
+        if len(line.split()) >= MIN_FALLBACK_PARAGRAPH_WORDS and links < len(line) / 2:
+            paragraphs.append(line)
+    return "\n".join(paragraphs)
 
 
 def split_authors(author: str | None) -> list[str]:

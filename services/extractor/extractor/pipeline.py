@@ -12,6 +12,7 @@ from datetime import datetime
 import anyio.to_thread
 import structlog
 
+from extractor.analysis import Analyser
 from extractor.classification import NotArticle
 from extractor.extraction import Extraction, ExtractionError, extract
 from extractor.metrics import EXTRACTION_FAILURES, EXTRACTION_SECONDS
@@ -24,13 +25,17 @@ BAD_INPUT = {NotArticle.EMPTY, NotArticle.UNPARSEABLE}
 
 
 async def extract_off_loop(
-    fetched: ArticleFetched, *, min_article_words: int, clock: Callable[[], datetime]
+    fetched: ArticleFetched,
+    *,
+    min_article_words: int,
+    clock: Callable[[], datetime],
+    analyser: Analyser | None = None,
 ) -> ArticleExtracted:
     """Extract in a thread; an extractor failure becomes InvalidMessage, so it is dead-lettered at once."""
     started = time.perf_counter()
     try:
         extraction = await anyio.to_thread.run_sync(
-            lambda: extract(fetched, now=clock(), min_article_words=min_article_words)
+            lambda: extract(fetched, now=clock(), min_article_words=min_article_words, analyser=analyser)
         )
     except ExtractionError as exc:
         EXTRACTION_FAILURES.labels(reason="error").inc()
@@ -53,8 +58,12 @@ def report(extraction: Extraction, fetched: ArticleFetched, *, seconds: float) -
         language=article.language,
         ms=round(seconds * 1000, 1),
     )
+    if extraction.analysis_error is not None:
+        EXTRACTION_FAILURES.labels(reason="analysis_error").inc()
+        log.error("text analysis failed; article published without it", error=extraction.analysis_error, **fields)
+        return
     if extraction.not_article is None:
-        log.info("article extracted", **fields)
+        log.info("article extracted", entities=len(article.entities), events=len(article.events), **fields)
         return
     reason = extraction.not_article
     EXTRACTION_FAILURES.labels(reason=reason.value).inc()

@@ -60,6 +60,9 @@ class Quotation(_Part):
 class DateMention(_Part):
     text: str = Field(description="As written: 'on Wednesday', 'March 3'.")
     resolved: date | None = Field(default=None, description="Resolved against the publication date.")
+    granularity: str = Field(
+        default="day", description="day, week, month or year: 'last month' resolves to the month's first day."
+    )
     offset: int = Field(ge=0)
 
 

@@ -168,3 +168,20 @@ async def test_health_and_metrics_are_served_while_consuming(running_extractor: 
     assert health.status_code == 204  # FastStream's ping endpoint: broker reachable
     assert metrics.status_code == 200
     assert "newsflow_extraction_seconds" in metrics.text
+
+
+async def test_the_service_publishes_entities_and_the_event_record(
+    running_extractor: Any, producer: RedisBroker, redis: Redis
+) -> None:
+    """Through Redis, an article comes out with its entities, quantities and the Kursk event record."""
+    url = "https://eastern-ledger.example/world/north-korea-kursk-workers"
+    await send(producer, fetched_page(fixture_html("kursk_report.html"), url=url, canonical_url=url), "corr-kursk")
+
+    article, _ = await eventually(lambda: extracted_with(redis, "corr-kursk"), "the analysed article")
+
+    assert {"Sergei Shoigu", "Kursk region", "North Korea"} <= {e.name for e in article.entities}
+    assert article.quantities[0].counted == "military construction personnel"
+    event = article.events[0]
+    assert (event.actor1.country_code, event.cameo_root, event.actor2.country_code) == ("PRK", "07", "RUS")
+    assert event.place.name == "Kursk Oblast"
+    assert article.simhash is not None and article.tone is not None

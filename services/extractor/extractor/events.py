@@ -1,0 +1,183 @@
+"""Event records from the lead: who did what to whom, read from spaCy's dependency parse.
+
+For each sentence of the lead (title, first sentences), verbs in the CAMEO lexicon are candidates.
+A reporting verb ("said") gives way to the event in the clause it reports; a verb the lexicon
+does not know ("plans to deploy", "decided to send") passes its subject on to its xcomp. Actor 1
+is the subject (the `by` agent in the passive), actor 2 the named object, else the actor-like
+object of to/against/with/on ("to Russia's Kursk region" → Russia); the location is the first
+prepositional object the gazetteer resolves.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from extractor import cameo
+from extractor.actors import actor_for, phrase_tokens
+from extractor.gazetteer import Gazetteer, REGION_WORDS
+from newsflow_shared.contracts.enrichment import Actor, DateMention, Event, Place, Quantity
+
+TARGET_PREPOSITIONS = {"to", "against", "with", "on", "toward", "towards", "into", "at", "for"}
+PLACE_PREPOSITIONS = {"in", "to", "at", "near", "into", "across", "inside", "outside", "from", "on", "over"}
+SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+
+
+@dataclass(frozen=True)
+class LeadContext:
+    """What the rest of the analysis found, in the coordinates of the NER string."""
+
+    quantities: list[tuple[int, Quantity]]  # (offset in NER string, quantity)
+    dates: list[tuple[int, DateMention]]
+    published: date | None
+    gazetteer: Gazetteer
+
+
+def find_events(leads: list[tuple[int, Doc]], context: LeadContext) -> list[Event]:
+    best: dict[tuple, Event] = {}
+    for part, (start, doc) in enumerate(leads):
+        for sentence_index, sentence in enumerate(doc.sents):
+            first = part == 0 or (part == 1 and sentence_index == 0)
+            for verb in _event_verbs(sentence):
+                event = _event(verb, sentence, start, first=first, context=context)
+                if event is None:
+                    continue
+                key = (event.actor1.name if event.actor1 else None, event.cameo_root, event.actor2.name if event.actor2 else None)
+                if key not in best or best[key].confidence < event.confidence:
+                    best[key] = event
+    return sorted(best.values(), key=lambda e: -e.confidence)
+
+
+def _prepositions(verb: Token) -> set[str]:
+    return {c.lemma_.lower() for c in verb.children if c.dep_ in {"prep", "prt", "dobj", "dative"}}
+
+
+def _root(verb: Token) -> cameo.RootClass | None:
+    if verb.pos_ != "VERB":
+        return None
+    return cameo.root_for(verb.lemma_.lower(), _prepositions(verb))
+
+
+def _event_verbs(sentence: Span) -> list[Token]:
+    candidates = [t for t in sentence if _root(t) is not None]
+    chosen = []
+    for verb in candidates:
+        root = _root(verb)
+        embedded = [c for c in candidates if c is not verb and verb in c.ancestors]
+        if root.code == "01" and any(_root(c).code != "01" for c in embedded):
+            continue  # "Pyongyang said North Korea plans to deploy …": the event is the deploying
+        governing = [a for a in verb.ancestors if a in candidates and verb.dep_ == "xcomp" and a is verb.head]
+        if governing and _root(governing[0]).code != "01":
+            continue  # "threatened to attack" is a threat: the governing verb codes the event
+        chosen.append(verb)
+    return chosen
+
+
+def _subject(verb: Token) -> Token | None:
+    current = verb
+    while True:
+        subject = next((c for c in current.children if c.dep_ in SUBJECTS), None)
+        if subject is not None:
+            return subject
+        if current.dep_ in {"xcomp", "conj", "advcl"} and current.head is not current:
+            current = current.head  # "plans to deploy": deploy's subject is plan's
+            continue
+        return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def _objects(verb: Token) -> list[tuple[str, Token]]:
+    found = []
+    for child in verb.children:
+        if child.dep_ in {"dobj", "dative", "attr"}:
+            found.append(("", child))
+        elif child.dep_ == "prep":
+            found.extend((child.lemma_.lower(), c) for c in child.children if c.dep_ == "pobj")
+    return found
+
+
+def _target(verb: Token, gazetteer: Gazetteer) -> Actor | None:
+    objects = _objects(verb)
+    for preposition, token in objects:  # a named direct object: "attacked Kyiv", "told Reuters"
+        if not preposition and token.ent_type_:
+            return actor_for(token, gazetteer)
+    for preposition, token in objects:
+        if preposition in TARGET_PREPOSITIONS:
+            owner = next((c for c in token.children if c.dep_ == "poss"), None)
+            actor = actor_for(owner, gazetteer) if owner is not None else None
+            actor = actor or (actor_for(token, gazetteer) if token.ent_type_ else None)
+            if actor is not None:
+                return actor
+    for preposition, token in objects:
+        if not preposition:
+            return actor_for(token, gazetteer)
+    return None
+
+
+def _place(verb: Token, gazetteer: Gazetteer, exclude: set[int]) -> Place | None:
+    for preposition, token in _objects(verb):
+        if preposition not in PLACE_PREPOSITIONS or token.i in exclude:
+            continue
+        tokens = [t for t in phrase_tokens(token) if t.dep_ not in {"poss", "case"} and t.head.dep_ != "poss"]
+        name = " ".join(t.text for t in tokens)
+        if token.ent_type_ or token.lemma_.lower() in REGION_WORDS:
+            place = gazetteer.resolve(name)
+            if place is not None:
+                return place
+    return None
+
+
+def _event(verb: Token, sentence: Span, start: int, *, first: bool, context: LeadContext) -> Event | None:
+    root = _root(verb)
+    subject = _subject(verb)
+    passive = subject is not None and subject.dep_ == "nsubjpass"
+    gazetteer = context.gazetteer
+    if passive:
+        agent = _agent(verb)
+        actor1 = actor_for(agent, gazetteer) if agent is not None else None
+        actor2 = actor_for(subject, gazetteer)
+    else:
+        actor1 = actor_for(subject, gazetteer) if subject is not None else None
+        actor2 = _target(verb, gazetteer)
+    if actor1 is None and actor2 is None:
+        return None
+    if actor2 is not None and actor1 is not None and actor2.name == actor1.name:
+        actor2 = None
+    actor_tokens = {t.i for head in (subject,) if head is not None for t in head.subtree}
+    place = _place(verb, gazetteer, actor_tokens)
+    span = (start + sentence.start_char, start + sentence.end_char)
+    quantity = _quantity(verb, start, span, context)
+    when = next((d.resolved for at, d in context.dates if span[0] <= at < span[1] and d.resolved and d.granularity == "day"), None)
+    confidence = _confidence(actor1, actor2, place, verb, first=first, reporting=root.code == "01")
+    return Event(
+        actor1=actor1, actor2=actor2, cameo_root=root.code, action=root.action, verb=verb.lemma_.lower(),
+        quad_class=root.quad_class, goldstein=root.goldstein, place=place,
+        event_date=when or context.published, quantity=quantity, sentence=sentence.text.strip(),
+        confidence=confidence,
+    )
+
+
+def _quantity(verb: Token, start: int, span: tuple[int, int], context: LeadContext) -> Quantity | None:
+    in_sentence = [(at, q) for at, q in context.quantities if span[0] <= at < span[1]]
+    objects = [t for _, t in _objects(verb)]
+    for at, quantity in in_sentence:  # the object's own number ("deploy 6,000 … personnel")
+        if any(start + o.left_edge.idx <= at < start + o.right_edge.idx + len(o.right_edge) for o in objects):
+            return quantity
+    return in_sentence[0][1] if in_sentence else None
+
+
+def _confidence(actor1: Actor | None, actor2: Actor | None, place: Place | None, verb: Token, *, first: bool, reporting: bool) -> float:
+    score = 0.3
+    score += 0.2 if actor1 is not None and actor1.country_code else 0.1 if actor1 is not None else 0.0
+    score += 0.15 if actor2 is not None else 0.0
+    score += 0.1 if place is not None else 0.0
+    score += 0.1 if verb.dep_ in {"ROOT", "xcomp", "ccomp"} else 0.0
+    score += 0.1 if first else 0.0
+    score -= 0.15 if reporting else 0.0
+    return round(min(max(score, 0.05), 0.95), 2)

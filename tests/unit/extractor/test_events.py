@@ -1,0 +1,65 @@
+"""events: who did what to whom, from the lead's dependency parse and the CAMEO verb lexicon."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newsflow_shared.contracts.enrichment import ActorType, Event, QuadClass
+from tests.unit.extractor.analysis_support import analyser
+
+PUBLISHED = datetime(2025, 6, 18, 9, tzinfo=UTC)
+
+
+def events(text: str, title: str | None = None) -> list[Event]:
+    return analyser().analyse(title=title, text=text, language="en", published=PUBLISHED)["events"]
+
+
+def test_the_kursk_deployment_is_aid_from_north_korea_to_russia() -> None:
+    """'North Korea plans to deploy 6,000 … to Russia's Kursk region' → PRK gives aid (07) to RUS, in Kursk."""
+    (event, *_) = events(
+        "North Korea plans to deploy 6,000 military construction personnel and deminers to Russia's Kursk region."
+    )
+    assert (event.actor1.name, event.actor1.country_code, event.actor1.type) == (
+        "North Korea", "PRK", ActorType.GOVERNMENT,
+    )
+    assert (event.actor2.name, event.actor2.country_code) == ("Russia", "RUS")
+    assert (event.cameo_root, event.action, event.verb) == ("07", "provide aid", "deploy")
+    assert event.quad_class is QuadClass.MATERIAL_COOPERATION and event.goldstein == 7.0
+    assert (event.place.name, event.place.country_code) == ("Kursk Oblast", "RU")
+    assert event.place.latitude == pytest.approx(51.73, abs=0.05)
+    assert (event.quantity.value, event.quantity.counted) == (6000.0, "military construction personnel")
+    assert event.event_date == PUBLISHED.date()
+    assert event.sentence.startswith("North Korea plans to deploy")
+    assert 0.7 <= event.confidence <= 1
+
+
+def test_a_reporting_verb_gives_way_to_the_event_it_reports() -> None:
+    """'X said on Tuesday that Y attacked Z': the event is the attack, dated by the sentence's weekday."""
+    (event, *_) = events("Ukraine's military said on Tuesday that Russian forces attacked Kharkiv.")
+    assert (event.cameo_root, event.verb) == ("19", "attack")
+    assert (event.actor1.country_code, event.actor1.type) == ("RUS", ActorType.MILITARY)
+    assert event.actor2.country_code == "UKR"
+    assert event.quad_class is QuadClass.MATERIAL_CONFLICT
+    assert event.event_date == datetime(2025, 6, 17).date()
+
+
+def test_passive_voice_swaps_the_actors() -> None:
+    """'Protesters were arrested by the police in Paris': the police (actor 1) coerce protesters (actor 2)."""
+    (event, *_) = events("Dozens of protesters were arrested by French police in Paris on Sunday.")
+    assert (event.cameo_root, event.action) == ("17", "coerce")
+    assert (event.actor1.type, event.actor1.country_code) == (ActorType.POLICE, "FRA")
+    assert event.actor2.type is ActorType.CIVILIAN
+    assert (event.place.name, event.place.country_code) == ("Paris", "FR")
+
+
+def test_a_statement_alone_is_a_public_statement_with_lower_confidence() -> None:
+    """With nothing reported but speech, the event is CAMEO 01 with the speaker as actor 1."""
+    (event, *_) = events("The Kremlin said the talks were useful.")
+    assert event.cameo_root == "01" and event.actor1.country_code == "RUS"
+    assert event.actor1.type is ActorType.GOVERNMENT
+    assert event.confidence < 0.7
+
+
+def test_a_sentence_without_actors_gives_no_event() -> None:
+    """Weather is not an event between actors."""
+    assert events("Heavy rain fell overnight and the rivers rose.") == []
