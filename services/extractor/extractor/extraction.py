@@ -31,7 +31,7 @@ def extract(
     With an `analyser`, an article's text is also read for entities, quantities, quotations,
     dates, events, keywords, fingerprint and tone (pages flagged is_article=False are not).
     """
-    html = fetched.html
+    html = fetched.page_html()  # large pages travel gzipped (html_gzip_b64)
     base_url = fetched.http.final_url or fetched.url
     if not html.strip():
         return Extraction(_from_feed_only(fetched, now), NotArticle.EMPTY)

@@ -1,6 +1,8 @@
 """One spelling per article URL, so the same page reached by different links is fetched and stored once."""
 
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+import html
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -43,3 +45,57 @@ def canonical_url(url: str) -> str:
         if not is_tracking_param(name)
     )
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, quote_via=quote), ""))
+
+
+_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_REL_CANONICAL = re.compile(rb"""\brel\s*=\s*["']?\s*canonical\b""", re.IGNORECASE)
+_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+HEAD_BYTES = 65_536  # <link rel=canonical> belongs in <head>; a body-sized search would cost time for nothing
+
+
+def declared_canonical(body: bytes, page_url: str) -> str | None:
+    """The page's own `<link rel="canonical">`, resolved against its URL, if it names an http(s) URL."""
+    head = body[:HEAD_BYTES]
+    end = _HEAD_END.search(head)
+    if end:
+        head = head[: end.start()]
+    for tag in _LINK_TAG.finditer(head):
+        if not _REL_CANONICAL.search(tag.group(0)):
+            continue
+        match = _HREF.search(tag.group(0))
+        if not match:
+            return None
+        raw = next(g for g in match.groups() if g is not None).decode("utf-8", "replace")
+        href = html.unescape(raw).strip()
+        if not href:
+            return None
+        try:
+            return canonical_url(urljoin(page_url, href))
+        except ValueError:
+            return None
+    return None
+
+
+def same_site(a: str, b: str) -> bool:
+    """Same host (a leading www. aside): a page may not claim another site's URL as its canonical."""
+    def host(url: str) -> str:
+        name = (urlsplit(url).hostname or "").rstrip(".")
+        return name.removeprefix("www.")
+
+    return bool(host(a)) and host(a) == host(b)
+
+
+def final_canonical(link_canonical: str, final_url: str, body: bytes, *, link: str | None = None) -> str:
+    """Where the article really lives: after redirects, then its same-site <link rel=canonical>."""
+    if final_url == link:  # not redirected: the link's canonical form is the landing page's
+        landed = link_canonical
+    else:
+        try:
+            landed = canonical_url(final_url)
+        except ValueError:
+            landed = link_canonical
+    declared = declared_canonical(body, final_url)
+    if declared and same_site(declared, landed):
+        return declared
+    return landed

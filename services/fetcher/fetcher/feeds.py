@@ -4,6 +4,7 @@ feedparser 6.0 does not read JSON Feed, and its lenient parser turns almost anyt
 with no entries", so this module decides what counts as malformed or not a feed at all.
 """
 
+import hashlib
 import json
 import xml.sax
 from dataclasses import dataclass, field
@@ -33,6 +34,13 @@ class FeedItem:
     summary: str | None = None
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
+    updated_at: datetime | None = None  # the entry's own "last changed" (Atom updated, sitemap lastmod)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when the feed says the item changed; a changed fingerprint makes a published page worth re-fetching."""
+        parts = (self.title, self.summary, self.published_at, self.updated_at)
+        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ def _entry_item(entry: Any, url: str) -> FeedItem:
         summary=_clean(entry.get("summary"), MAX_SUMMARY_CHARS),
         authors=_authors(entry),
         published_at=_struct_time(entry.get("published_parsed") or entry.get("updated_parsed")),
+        updated_at=_struct_time(dict.get(entry, "updated_parsed")),  # dict.get: no fallback to published
     )
 
 
@@ -138,6 +147,7 @@ def _json_item(item: dict[str, Any], url: str) -> FeedItem:
         summary=_clean(item.get("summary") or item.get("content_text"), MAX_SUMMARY_CHARS),
         authors=[a["name"].strip() for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)],
         published_at=_iso_date(item.get("date_published") or item.get("date_modified")),
+        updated_at=_iso_date(item.get("date_modified")),
     )
 
 

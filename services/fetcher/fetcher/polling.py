@@ -1,205 +1,206 @@
-"""One poll of every feed, and the loop that repeats it: feed → new items → pages → raw-article messages.
+"""Polling one feed (lease, conditional fetch, items, schedule) and every feed once (`poll_once`).
 
-`poll_once` is the unit the loop, the tests and an operator's one-off run share. One feed's failure
-is logged and counted and never stops the others.
+`poll_once` is the unit the tests, the benchmark and an operator's one-off run share; the scheduler
+calls `poll_feed` per feed when it falls due. One feed's failure is logged and counted and never
+stops the others.
 """
 
 import asyncio
-import contextlib
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
-import httpx
 import structlog
-from newsflow_shared.contracts.raw_articles import (
-    MAX_HTML_CHARS,
-    ArticleFetched,
-    FeedEntry,
-    HttpMeta,
-    content_hash,
-)
-from pydantic import ValidationError
-from redis.exceptions import RedisError
 
-from fetcher.canonical import canonical_url
-from fetcher.feeds import FeedItem, FeedProblem, parse_feed
-from fetcher.http import Fetched, FetchError, Kind, fetch
-from fetcher.metrics import FETCH_ERRORS, ITEMS
-from fetcher.seen import SeenSet
+from fetcher.documents import ListingLimits, list_items, newest_first
+from fetcher.feeds import FeedProblem
+from fetcher.feedstate import FeedState, FeedStates
+from fetcher.http import FetchError, Kind
+from fetcher.items import ItemDeps, count_failure, take_items
+from fetcher.lease import FeedLeases
+from fetcher.metrics import FEED_POLLS, FETCH_ERRORS, ITEMS, POLL_INTERVAL, counter
+from fetcher.robots import origin_of
+from fetcher.scheduling import jittered, next_interval
+from fetcher.settings import FetcherSettings
 from fetcher.sources import Source
 
 log = structlog.get_logger(__name__)
 
-PublishArticle = Callable[[ArticleFetched, str], Awaitable[object]]  # (article, correlation_id)
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """The numbers a poll obeys; built from FetcherSettings."""
+
+    initial_interval_s: float = 300.0
+    min_interval_s: float = 60.0
+    max_interval_s: float = 3600.0
+    jitter: float = 0.1
+    max_items_per_feed: int = 500
+    max_concurrent_feeds: int = 8
+    listing: ListingLimits = field(default_factory=ListingLimits)
+
+    @classmethod
+    def from_settings(cls, s: FetcherSettings) -> "PollPolicy":
+        return cls(initial_interval_s=s.poll_interval_s, min_interval_s=s.min_poll_interval_s,
+                   max_interval_s=s.max_poll_interval_s, jitter=s.poll_jitter,
+                   max_items_per_feed=s.max_items_per_feed, max_concurrent_feeds=s.max_concurrent_feeds,
+                   listing=ListingLimits(max_sitemaps_per_index=s.max_sitemaps_per_index,
+                                         sitemap_max_age=timedelta(days=s.sitemap_max_age_days)))
 
 
 @dataclass(frozen=True)
 class PollDeps:
-    """What a poll needs from outside; the app wires real ones, tests may wire their own."""
+    """What a poll needs from outside; `build_poll_deps` in app.py wires the real ones."""
 
-    client: httpx.AsyncClient
-    seen: SeenSet
-    publish: PublishArticle
-    max_body_bytes: int = MAX_HTML_CHARS
-    request_timeout_s: float = 10.0
-    max_concurrent_feeds: int = 4
+    items: ItemDeps
+    states: FeedStates
+    leases: FeedLeases
+    policy: PollPolicy = PollPolicy()
+
+
+@dataclass(frozen=True)
+class FeedTask:
+    """One thing to poll: a feed or sitemap from the sources file, or a source's robots.txt (discovery)."""
+
+    source: Source
+    url: str
+    kind: str  # FeedKind value, or "robots"
+
+
+def feed_tasks(sources: Sequence[Source]) -> list[FeedTask]:
+    tasks = [FeedTask(source, feed.url, feed.kind) for source in sources for feed in source.feeds]
+    for source in sources:
+        if source.discover_sitemaps:
+            origin = origin_of(source.homepage or source.feeds[0].url)
+            tasks.append(FeedTask(source, origin + "/robots.txt", "robots"))
+    return tasks
 
 
 @dataclass
 class PollSummary:
     feeds: int = 0
     published: int = 0
-    skipped: int = 0  # already seen, or unusable links
+    skipped: int = 0  # already seen, unchanged, or unusable links
     errors: int = 0  # feeds and pages that failed
+    revised: int = 0
+    next_due: float = 0.0  # epoch seconds; for the scheduler
 
     def __add__(self, other: "PollSummary") -> "PollSummary":
         return PollSummary(self.feeds + other.feeds, self.published + other.published,
-                           self.skipped + other.skipped, self.errors + other.errors)
+                           self.skipped + other.skipped, self.errors + other.errors, self.revised + other.revised)
 
 
 async def poll_once(sources: Sequence[Source], deps: PollDeps, *, stop: asyncio.Event | None = None) -> PollSummary:
-    """Poll every feed once and publish each item not seen before; stops between items once `stop` is set."""
+    """Poll every feed once, due or not, and publish each item not seen before; stops between items on `stop`."""
     started = time.monotonic()
-    slots = asyncio.Semaphore(deps.max_concurrent_feeds)
+    slots = asyncio.Semaphore(deps.policy.max_concurrent_feeds)
 
-    async def guarded(source: Source, feed_url: str) -> PollSummary:
+    async def guarded(task: FeedTask) -> PollSummary:
         async with slots:
             if stop is not None and stop.is_set():
                 return PollSummary()
-            try:
-                return await poll_feed(source, feed_url, deps, stop=stop)
-            except Exception as exc:  # e.g. Redis unreachable: report it, keep the other feeds going
-                FETCH_ERRORS.labels(source=source.id, reason="internal").inc()
-                log.exception("feed poll failed", source=source.id, url=feed_url, error=repr(exc))
-                return PollSummary(feeds=1, errors=1)
+            return await poll_feed(task, deps, stop=stop, force=True)
 
-    results = await asyncio.gather(*(guarded(s, f.url) for s in sources for f in s.feeds))
+    results = await asyncio.gather(*(guarded(task) for task in feed_tasks(sources)))
     summary = sum(results, PollSummary())
-    log.info("poll finished", feeds=summary.feeds, published=summary.published, skipped=summary.skipped,
-             errors=summary.errors, duration_s=round(time.monotonic() - started, 3))
+    log.info("poll finished", feeds=summary.feeds, published=summary.published, revised=summary.revised,
+             skipped=summary.skipped, errors=summary.errors, duration_s=round(time.monotonic() - started, 3))
     return summary
 
 
-async def poll_forever(sources: Sequence[Source], deps: PollDeps, *, interval_s: float, stop: asyncio.Event) -> None:
-    """Poll now, then `interval_s` after each poll ends, until `stop` is set."""
-    while not stop.is_set():
-        try:
-            await poll_once(sources, deps, stop=stop)
-        except Exception:  # a poll must never end the loop; the next one may well succeed
-            log.exception("poll failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)
-    log.info("polling stopped")
-
-
-async def poll_feed(source: Source, feed_url: str, deps: PollDeps, *, stop: asyncio.Event | None = None) -> PollSummary:
-    summary = PollSummary(feeds=1)
+async def poll_feed(task: FeedTask, deps: PollDeps, *, stop: asyncio.Event | None = None,
+                    force: bool = False) -> PollSummary:
+    """Poll one feed under its lease; never raises (failures are logged and counted)."""
     try:
-        fetched = await fetch(deps.client, feed_url, kind=Kind.FEED, max_bytes=deps.max_body_bytes,
-                              deadline_s=deps.request_timeout_s)
-        feed = parse_feed(fetched.body, url=fetched.final_url, content_type=fetched.content_type)
+        token = await deps.leases.acquire(task.url)
+    except Exception as exc:  # noqa: BLE001 - e.g. Redis unreachable: report it, keep the other feeds going
+        return _internal_failure(task, exc)
+    if token is None:
+        FEED_POLLS.labels(outcome="leased_elsewhere").inc()
+        return PollSummary(next_due=time.time() + deps.policy.min_interval_s)
+    try:
+        return await _poll_leased(task, deps, stop=stop, force=force)
+    except Exception as exc:  # noqa: BLE001 - one feed's bug or outage must not end the others' polls
+        return _internal_failure(task, exc)
+    finally:
+        try:
+            await deps.leases.release(task.url, token)
+        except Exception as exc:  # noqa: BLE001 - the lease expires by itself
+            log.warning("could not release feed lease; it will expire", url=task.url, error=repr(exc))
+
+
+async def _poll_leased(task: FeedTask, deps: PollDeps, *, stop: asyncio.Event | None, force: bool) -> PollSummary:
+    source, policy = task.source, deps.policy
+    state = await deps.states.load(task.url)
+    if not force and state.next_due > time.time():
+        return PollSummary(next_due=state.next_due)  # another replica polled it since we planned to
+    summary = PollSummary(feeds=1)
+    fetcher = deps.items.fetcher
+    try:
+        robots_sitemaps = None
+        if task.kind == "robots":
+            robots_sitemaps = (await fetcher.robots.rules(task.url)).sitemaps() if fetcher.robots else []
+        listing = await list_items(task.url, task.kind, fetcher=fetcher, states=deps.states,
+                                   limits=policy.listing, robots_sitemaps=robots_sitemaps)
     except (FetchError, FeedProblem) as exc:
-        _count_failure(source, feed_url, exc, kind=Kind.FEED)
+        count_failure(source, task.url, exc, kind=Kind.FEED)
+        FEED_POLLS.labels(outcome="failed").inc()
         summary.errors += 1
-        return summary
-    if feed.warning:
+        return await _reschedule(task, deps, state, changed=False, summary=summary)
+    for warning in listing.warnings:
         FETCH_ERRORS.labels(source=source.id, reason="malformed_feed_recovered").inc()
-        log.warning("feed is broken; using the items recovered", source=source.id, url=feed_url, detail=feed.warning)
-    for item in feed.items:
-        if stop is not None and stop.is_set():
-            break
-        outcome = await take_item(source, feed_url, item, deps)
-        ITEMS.labels(source=source.id, outcome=outcome).inc()
+        log.warning("feed is broken; using the items recovered", source=source.id, url=task.url, detail=warning)
+    if listing.too_old:
+        ITEMS.labels(source=source.id, outcome="too_old").inc(listing.too_old)
+    items, cut = newest_first(listing.items, policy.max_items_per_feed)
+    if cut:
+        ITEMS.labels(source=source.id, outcome="truncated").inc(cut)
+        log.warning("feed lists more items than taken per poll; newest kept", source=source.id, url=task.url,
+                    items=len(listing.items), taken=len(items), limit=policy.max_items_per_feed)
+    complete = True
+    taken = 0
+    async for outcome in take_items(source, task.url, items, deps.items, stop):
+        taken += 1
+        counter(ITEMS, source.id, outcome).inc()
         if outcome == "published":
             summary.published += 1
+        elif outcome == "revised":
+            summary.revised += 1
         elif outcome == "failed":
             summary.errors += 1
+            complete = False
         else:
             summary.skipped += 1
+    if taken < len(items):  # stopped part-way
+        complete = False
+    FEED_POLLS.labels(outcome="changed" if listing.changed else "unchanged").inc()
+    if summary.published or summary.revised or summary.errors:
+        log.info("feed polled", source=source.id, url=task.url, items=len(items), published=summary.published,
+                 revised=summary.revised, skipped=summary.skipped, errors=summary.errors)
+    if complete:
+        # Only now may the next poll trust "unchanged": a page that failed must be retried.
+        for url, child_state in listing.states.items():
+            if url != task.url:
+                await deps.states.save(url, child_state)
+        state = listing.states.get(task.url, state)
+    else:
+        state = state.forget_content()
+    return await _reschedule(task, deps, state, changed=summary.published + summary.revised > 0, summary=summary)
+
+
+async def _reschedule(task: FeedTask, deps: PollDeps, state: FeedState, *, changed: bool,
+                      summary: PollSummary) -> PollSummary:
+    policy = deps.policy
+    interval = next_interval(state.interval_s, changed=changed, initial_s=policy.initial_interval_s,
+                             min_s=policy.min_interval_s, max_s=policy.max_interval_s)
+    POLL_INTERVAL.observe(interval)
+    summary.next_due = time.time() + jittered(interval, policy.jitter)
+    await deps.states.save(task.url, replace(state, interval_s=interval, next_due=summary.next_due))
     return summary
 
 
-async def take_item(source: Source, feed_url: str, item: FeedItem, deps: PollDeps) -> str:
-    """Publish one feed item's page unless it was seen; the outcome is a metric label."""
-    if not item.link:
-        log.warning("feed item without a link skipped", source=source.id, url=feed_url, title=item.title,
-                    guid=item.guid)
-        return "no_link"
-    try:
-        canonical = canonical_url(item.link)
-    except ValueError as exc:
-        log.warning("feed item with an unusable link skipped", source=source.id, url=feed_url, link=item.link,
-                    error=str(exc))
-        return "bad_link"
-    if not await deps.seen.claim(canonical):
-        return "already_seen"
-    published = False
-    try:
-        published = await _fetch_and_publish(source, feed_url, item, canonical, deps)
-    finally:
-        # Also on cancellation: an unpublished claim must not hide the URL from later polls.
-        if not published:
-            await _release(deps.seen, canonical, source)
-    if not published:
-        return "failed"
-    # If this write fails the claim merely expires and the page is published again later: at least once.
-    await deps.seen.mark_published(canonical)
-    return "published"
-
-
-async def _fetch_and_publish(source: Source, feed_url: str, item: FeedItem, canonical: str, deps: PollDeps) -> bool:
-    assert item.link is not None
-    try:
-        page = await fetch(deps.client, item.link, kind=Kind.PAGE, max_bytes=deps.max_body_bytes,
-                           deadline_s=deps.request_timeout_s)
-        article = build_article(source, item, feed_url=feed_url, canonical=canonical, page=page)
-    except FetchError as exc:
-        _count_failure(source, item.link, exc, kind=Kind.PAGE)
-        return False
-    except ValidationError as exc:
-        FETCH_ERRORS.labels(source=source.id, reason="invalid_article").inc()
-        log.error("page cannot be sent as an article", source=source.id, url=item.link, error=str(exc))
-        return False
-    correlation_id = str(uuid.uuid4())
-    try:
-        await deps.publish(article, correlation_id)
-    except Exception as exc:  # counted, and retried on a later poll because the claim is released
-        FETCH_ERRORS.labels(source=source.id, reason="publish_failed").inc()
-        log.exception("publishing the article failed", source=source.id, url=item.link, error=repr(exc))
-        return False
-    log.info("article published", source=source.id, url=item.link, canonical_url=canonical,
-             message_id=article.message_id, correlation_id=correlation_id, status=page.status,
-             bytes=len(page.body))
-    return True
-
-
-def build_article(source: Source, item: FeedItem, *, feed_url: str, canonical: str, page: Fetched) -> ArticleFetched:
-    html = page.text()
-    return ArticleFetched(
-        source=source.ref,
-        url=item.link,
-        canonical_url=canonical,
-        feed=FeedEntry(feed_url=feed_url, guid=item.guid, title=item.title, summary=item.summary,
-                       authors=item.authors, published_at=item.published_at),
-        http=HttpMeta(status=page.status, final_url=page.final_url, content_type=page.content_type,
-                      etag=page.headers.get("etag"), last_modified=page.headers.get("last-modified"),
-                      fetched_at=page.fetched_at, elapsed_ms=page.elapsed_ms),
-        html=html,
-        content_hash=content_hash(html),
-    )
-
-
-async def _release(seen: SeenSet, canonical: str, source: Source) -> None:
-    try:
-        await seen.release(canonical)
-    except RedisError as exc:  # the claim's TTL releases it anyway; don't mask the first error
-        log.warning("could not release claim; it will expire", source=source.id, canonical_url=canonical,
-                    error=repr(exc))
-
-
-def _count_failure(source: Source, url: str, exc: FetchError | FeedProblem, *, kind: Kind) -> None:
-    FETCH_ERRORS.labels(source=source.id, reason=exc.reason).inc()
-    log.warning(f"{kind} failed", source=source.id, url=url, kind=str(kind), reason=exc.reason, detail=exc.detail,
-                status=getattr(exc, "status", None))
+def _internal_failure(task: FeedTask, exc: Exception) -> PollSummary:
+    FETCH_ERRORS.labels(source=task.source.id, reason="internal").inc()
+    log.error("feed poll failed", source=task.source.id, url=task.url, error=repr(exc), exc_info=exc)
+    return PollSummary(feeds=1, errors=1, next_due=time.time() + 60)

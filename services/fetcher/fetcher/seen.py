@@ -1,15 +1,30 @@
 """The set of article URLs already published, shared in Redis so polls, restarts and replicas agree.
 
 A URL moves through two states under one key: `claimed:<owner>` (short TTL, taken with SET NX before
-the page is fetched, so two replicas never both fetch it; it expires if its owner dies) and
-`published` (long TTL). A failed fetch or publish releases the claim, so a later poll retries.
+the page is fetched, so two replicas never both fetch it; it expires if its owner dies) and a
+published record (long TTL): the content hash, the revision number and the feed entry's fingerprint,
+so a changed entry can be re-fetched and a changed page published as the next revision. A failed
+fetch or publish releases the claim, so a later poll retries.
 """
 
-from newsflow_shared import streams
-from newsflow_shared.contracts.raw_articles import article_id
-from redis.asyncio import Redis
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
-PUBLISHED = "published"
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+
+from fetcher.keys import revising_key, seen_key
+
+LEGACY_PUBLISHED = "published"  # what the first fetcher version stored: no hash, no revision
+
+# One round trip for the common question "is it new?": claim it if unknown, else say what is there.
+_CLAIM_OR_GET = """
+local value = redis.call('GET', KEYS[1])
+if value then return value end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return false
+"""
 
 # Delete the key only if this process still holds the claim, not a claim another replica took after ours expired.
 _RELEASE = """
@@ -18,9 +33,27 @@ return 0
 """
 
 
-def seen_key(canonical_url: str) -> str:
-    """Hashed like the article id, so keys stay short whatever the URL's length."""
-    return streams.FETCHER_SEEN_PREFIX + article_id(canonical_url)
+@dataclass(frozen=True)
+class SeenRecord:
+    content_hash: str = ""
+    revision: int = 1
+    fingerprint: str = ""
+
+    def dumps(self) -> str:
+        return json.dumps({"h": self.content_hash, "r": self.revision, "f": self.fingerprint}, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, value: str | bytes | None) -> "SeenRecord | None":
+        """None for an unknown URL or a claim in progress."""
+        if value is None:
+            return None
+        text = value.decode() if isinstance(value, bytes) else value
+        if text == LEGACY_PUBLISHED:
+            return cls()
+        if not text.startswith("{"):
+            return None
+        data = json.loads(text)
+        return cls(content_hash=data.get("h", ""), revision=int(data.get("r", 1)), fingerprint=data.get("f", ""))
 
 
 class SeenSet:
@@ -30,17 +63,56 @@ class SeenSet:
         self._ttl_s = ttl_s
         self._claim_ttl_s = claim_ttl_s
         self._release = redis.register_script(_RELEASE)
+        self._claim_or_get = redis.register_script(_CLAIM_OR_GET)
 
-    async def claim(self, canonical_url: str) -> bool:
-        """True if this process may fetch and publish the URL: nobody published or is fetching it."""
-        return bool(await self._redis.set(seen_key(canonical_url), self._claim_value, nx=True, ex=self._claim_ttl_s))
+    async def claim_or_lookup(self, canonical_url: str) -> tuple[bool, SeenRecord | None]:
+        """(claimed, record): claimed if the URL was unknown and is now ours to fetch; else its published
+        record (None while another replica holds a claim on it)."""
+        value = await self._claim_or_get(keys=[seen_key(canonical_url)], args=[self._claim_value, self._claim_ttl_s])
+        if value is None:
+            return True, None
+        return False, SeenRecord.loads(value)
 
-    async def mark_published(self, canonical_url: str) -> None:
-        await self._redis.set(seen_key(canonical_url), PUBLISHED, ex=self._ttl_s)
+    async def claim_or_lookup_many(self, canonical_urls: Sequence[str]) -> list[tuple[bool, SeenRecord | None]]:
+        """claim_or_lookup for many URLs in one round trip (a feed's items), in order."""
+        if not canonical_urls:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for url in canonical_urls:
+                await self._claim_or_get(keys=[seen_key(url)], args=[self._claim_value, self._claim_ttl_s],
+                                         client=pipe)
+            values = await pipe.execute()
+        return [(True, None) if value is None else (False, SeenRecord.loads(value)) for value in values]
+
+    async def claim_revision(self, canonical_url: str) -> bool:
+        """True if this process may re-fetch the published URL to look for a revision."""
+        return bool(await self._redis.set(revising_key(canonical_url), self._claim_value, nx=True,
+                                          ex=self._claim_ttl_s))
+
+    async def mark_published(self, canonical_url: str, record: SeenRecord | None = None, *,
+                             revised: bool = False) -> None:
+        if not revised:  # no revision claim to drop: one plain SET
+            await self._redis.set(seen_key(canonical_url), (record or SeenRecord()).dumps(), ex=self._ttl_s)
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(seen_key(canonical_url), (record or SeenRecord()).dumps(), ex=self._ttl_s)
+            pipe.delete(revising_key(canonical_url))
+            await pipe.execute()
+
+    async def publish_and_mark(self, publish_into: Callable[[Pipeline], Awaitable[object]],
+                               marks: Sequence[tuple[str, SeenRecord]], *, revised: bool = False) -> None:
+        """Publish (into the pipeline) and record the URLs as published in one MULTI/EXEC: the message and
+        the seen-set agree even if the process dies right after, so a page is never published twice."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            await publish_into(pipe)
+            for canonical_url, record in marks:
+                pipe.set(seen_key(canonical_url), record.dumps(), ex=self._ttl_s)
+                if revised:
+                    pipe.delete(revising_key(canonical_url))
+            await pipe.execute()
 
     async def release(self, canonical_url: str) -> None:
         await self._release(keys=[seen_key(canonical_url)], args=[self._claim_value])
 
-    async def is_published(self, canonical_url: str) -> bool:
-        value = await self._redis.get(seen_key(canonical_url))
-        return value in (PUBLISHED, PUBLISHED.encode())
+    async def release_revision(self, canonical_url: str) -> None:
+        await self._release(keys=[revising_key(canonical_url)], args=[self._claim_value])

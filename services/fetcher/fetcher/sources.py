@@ -1,5 +1,11 @@
-"""The operator's sources file: which outlets to follow, their feeds and ratings, checked before any fetch."""
+"""The operator's sources file: which outlets to follow, their feeds and ratings, checked before any fetch.
 
+Errors name the file, the line, the entry and the field: the document is also composed into PyYAML's
+node tree, which keeps each value's position, so a pydantic error location maps back to a line.
+"""
+
+from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,10 +19,17 @@ class SourcesFileError(ValueError):
     """The sources file cannot be used; the message names the file, the entry and the field."""
 
 
+class FeedKind(StrEnum):
+    AUTO = "auto"  # decided by the document: RSS/Atom/JSON Feed, or a sitemap (<urlset>/<sitemapindex>)
+    FEED = "feed"
+    SITEMAP = "sitemap"
+
+
 class Feed(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str = Field(min_length=1)
+    kind: FeedKind = FeedKind.AUTO
 
     @field_validator("url")
     @classmethod
@@ -33,11 +46,22 @@ class Source(SourceRef):
     # forbid, unlike SourceRef on the wire: a misspelt key here ("factualty") would silently drop a rating.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    feeds: list[Feed] = Field(min_length=1)
+    feeds: list[Feed] = Field(default_factory=list)
+    # Also follow the `Sitemap:` lines of robots.txt on the homepage's host (or the first feed's).
+    discover_sitemaps: bool = Field(default=False, strict=True)
 
-    @property
+    @model_validator(mode="after")
+    def _something_to_follow(self) -> "Source":
+        if not self.feeds and not self.discover_sitemaps:
+            raise ValueError("feeds: list at least one feed, or set discover_sitemaps: true")
+        if self.discover_sitemaps and not (self.homepage or self.feeds):
+            raise ValueError("discover_sitemaps: needs a homepage (or a feed) to find robots.txt")
+        return self
+
+    @cached_property
     def ref(self) -> SourceRef:
-        return SourceRef.model_validate(self.model_dump(exclude={"feeds"}))
+        """Built once per source (it goes into every article message)."""
+        return SourceRef.model_validate(self.model_dump(exclude={"feeds", "discover_sitemaps"}))
 
 
 class SourcesFile(BaseModel):
@@ -64,7 +88,8 @@ def parse_sources(text: str, *, origin: str = "<sources>") -> list[Source]:
     try:
         return list(SourcesFile.model_validate(document).sources)
     except ValidationError as exc:
-        problems = [_describe(error, document) for error in exc.errors()]
+        tree = yaml.compose(text)
+        problems = [_with_line(_describe(error, document), tree, error["loc"]) for error in exc.errors()]
         raise SourcesFileError(f"{origin}: " + "; ".join(problems)) from exc
 
 
@@ -74,6 +99,30 @@ def load_sources(path: Path) -> list[Source]:
     except OSError as exc:
         raise SourcesFileError(f"{path}: cannot read the sources file: {exc.strerror or exc}") from exc
     return parse_sources(text, origin=str(path))
+
+
+def _with_line(problem: str, tree: yaml.Node | None, loc: tuple[Any, ...]) -> str:
+    line = line_of(tree, loc)
+    return f"line {line}: {problem}" if line else problem
+
+
+def line_of(tree: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the value at `loc` or, if it is missing, of the deepest entry that exists."""
+    if tree is None:
+        return None
+    node, line = tree, tree.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def _describe(error: Any, document: Any) -> str:

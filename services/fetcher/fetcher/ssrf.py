@@ -1,9 +1,9 @@
 """Keeps feed-supplied URLs from reaching the fetcher's own network (cloud metadata, Redis, admin UIs).
 
-Every request, including each redirect hop, goes through `GuardedTransport`, which resolves the host
-and refuses the request if any address is not public, unless the operator allowed its network.
-Known gap (issue 3 closes it): the connection resolves the name again, so a DNS answer that changes
-between the check and the connect (rebinding) is not caught; pinning the checked address fixes that.
+Two layers: `GuardedTransport` refuses non-http(s) URLs on every request and redirect hop, and
+`PinnedBackend` (the connection pool's network backend) resolves the host, checks every address and
+then connects to the address it checked. Connecting to the checked IP rather than the name closes DNS
+rebinding (an answer that changes between the check and the connect); TLS still verifies the name.
 """
 
 import asyncio
@@ -11,6 +11,7 @@ import ipaddress
 import socket
 from collections.abc import Iterable, Sequence
 
+import httpcore
 import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -55,7 +56,7 @@ def address_problem(address: IPAddress, allowed: Iterable[Network] = ()) -> str 
 
 async def resolve(host: str, port: int) -> list[IPAddress]:
     try:
-        return [ipaddress.ip_address(host)]
+        return [ipaddress.ip_address(host.strip("[]"))]
     except ValueError:
         pass
     try:
@@ -66,31 +67,81 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
 
-async def check_url(url: httpx.URL, allowed: Sequence[Network] = ()) -> None:
-    """Raise RequestRefused unless `url` is http(s) and every address its host resolves to is allowed."""
+async def checked_addresses(host: str, port: int, allowed: Sequence[Network] = ()) -> list[IPAddress]:
+    """The host's addresses, or RequestRefused if any of them is not allowed (one bad answer taints the name)."""
+    addresses = await resolve(host, port)
+    for address in addresses:
+        problem = address_problem(address, allowed)
+        if problem:
+            raise RequestRefused("blocked_address", f"{host} resolves to {address} ({problem}); refused")
+    return addresses
+
+
+def check_scheme(url: httpx.URL) -> None:
     if url.scheme not in ALLOWED_SCHEMES:
         raise RequestRefused("bad_scheme", f"scheme {url.scheme!r} is not fetched: {url}")
     if not url.host:
         raise RequestRefused("bad_url", f"no host in {url}")
+
+
+async def check_url(url: httpx.URL, allowed: Sequence[Network] = ()) -> None:
+    """Raise RequestRefused unless `url` is http(s) and every address its host resolves to is allowed."""
+    check_scheme(url)
     port = url.port or (443 if url.scheme == "https" else 80)
-    for address in await resolve(url.host, port):
-        problem = address_problem(address, allowed)
-        if problem:
-            raise RequestRefused(
-                "blocked_address", f"{url.host} resolves to {address} ({problem}); refused: {url}"
-            )
+    try:
+        await checked_addresses(url.host, port, allowed)
+    except RequestRefused as exc:
+        raise RequestRefused(exc.reason, f"{exc.detail}: {url}") from exc
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves and checks the host itself, then connects to a checked address, never to the name."""
+
+    def __init__(self, allowed: Sequence[Network] = (), inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self._allowed = tuple(allowed)
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None, socket_options: Iterable | None = None
+                          ) -> httpcore.AsyncNetworkStream:
+        async with asyncio.timeout(timeout):
+            addresses = await checked_addresses(host, port, self._allowed)
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(str(address), port, timeout=timeout,
+                                                     local_address=local_address, socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc  # try the host's next checked address, as a resolver-driven connect would
+        assert last_error is not None
+        raise last_error
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    """Checks each request, redirects included (httpx sends every hop through the transport)."""
+    """Refuses non-http(s) URLs on each request, redirects included (httpx sends every hop through here).
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, allowed: Sequence[Network] = ()) -> None:
+    The address check happens when a connection is opened (PinnedBackend), so a reused connection
+    costs no DNS lookup and a rebinding answer cannot slip in between check and connect.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self._inner = inner
-        self._allowed = tuple(allowed)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await check_url(request.url, self._allowed)
+        check_scheme(request.url)
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def pinned_transport(allowed: Sequence[Network] = (), *, http2: bool = True,
+                     limits: httpx.Limits | None = None) -> GuardedTransport:
+    """An httpx transport whose every connection goes to an address the guard checked."""
+    transport = httpx.AsyncHTTPTransport(retries=0, http2=http2, limits=limits or httpx.Limits())
+    # httpx has no public hook for the network backend; the pool's is the one place every connect passes.
+    transport._pool._network_backend = PinnedBackend(allowed)
+    return GuardedTransport(transport)

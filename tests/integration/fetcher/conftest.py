@@ -13,18 +13,14 @@ from typing import Any
 import pytest
 import redis
 from faststream.redis.parser.binary import BinaryMessageFormatV1
-from fetcher.app import raw_articles_publisher
-from fetcher.http import build_client
+from fetcher.app import article_publisher, build_poll_deps, raw_articles_publisher
 from fetcher.polling import PollDeps
-from fetcher.seen import SeenSet
 from fetcher.settings import FetcherSettings
 from fetcher.sources import Source, parse_sources
 from newsflow_shared.contracts import raw_articles
 from newsflow_shared.contracts.raw_articles import ArticleFetched
-from newsflow_shared.delivery import publish
 from newsflow_shared.runtime import build_broker
 from prometheus_client import REGISTRY
-from redis.asyncio import Redis
 
 
 @dataclass
@@ -35,25 +31,53 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     send_length: bool = True
     stall: bool = False
+    etag: str | None = None  # answer 304 to a matching If-None-Match
+    trickle_s: float = 0.0  # pause between single bytes: a server that trickles its body
+    delay_s: float = 0.0  # pause before answering (the behaviour under test, not synchronisation)
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str
+    headers: dict[str, str]
+    at: float  # time.monotonic() when the request arrived
+    client_port: int
 
 
 class Site:
-    """Serves what a test puts on it and records every request path; `{base_url}` in bodies is filled in."""
+    """Serves what a test puts on it and records every request (path, headers, time); `{base_url}` is filled in."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
-        self.requests: list[str] = []
-        self.user_agents: list[str] = []
+        self.log: list[Request] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.released = threading.Event()  # lets stalled handlers finish when the test ends
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
+    @property
+    def requests(self) -> list[str]:
+        with self._lock:
+            return [r.path for r in self.log]
+
+    @property
+    def user_agents(self) -> list[str]:
+        with self._lock:
+            return [r.headers.get("user-agent", "") for r in self.log]
+
+    def requests_for(self, path: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.log if r.path == path]
+
     def serve(self, path: str, body: str | bytes, *, content_type: str | None = "text/html; charset=utf-8",
-              status: int = 200, send_length: bool = True) -> str:
+              status: int = 200, send_length: bool = True, headers: dict[str, str] | None = None,
+              etag: str | None = None, trickle_s: float = 0.0, delay_s: float = 0.0) -> str:
         data = body.replace("{base_url}", self.base_url).encode() if isinstance(body, str) else body
-        self.routes[path] = Route(status, data, content_type, send_length=send_length)
+        self.routes[path] = Route(status, data, content_type, dict(headers or {}), send_length=send_length,
+                                  etag=etag, trickle_s=trickle_s, delay_s=delay_s)
         return self.base_url + path
 
     def redirect(self, path: str, location: str, status: int = 301) -> str:
@@ -65,31 +89,60 @@ class Site:
         return self.base_url + path
 
     def count(self, path: str) -> int:
-        with self._lock:
-            return self.requests.count(path)
+        return len(self.requests_for(path))
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse can be observed
+
             def do_GET(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
                 with site._lock:
-                    site.requests.append(self.path)
-                    site.user_agents.append(self.headers.get("User-Agent", ""))
-                route = site.routes.get(self.path, Route(404, b"not found", "text/plain"))
+                    site.log.append(Request(self.path, headers, time.monotonic(), self.client_address[1]))
+                    site.in_flight += 1
+                    site.max_in_flight = max(site.max_in_flight, site.in_flight)
+                try:
+                    self._answer(site.routes.get(self.path, Route(404, b"not found", "text/plain")), headers)
+                finally:
+                    with site._lock:
+                        site.in_flight -= 1
+
+            def _answer(self, route: Route, headers: dict[str, str]) -> None:
                 if route.stall:
                     site.released.wait(30)  # a server that never answers in time
+                    self.close_connection = True
+                    return
+                if route.delay_s:
+                    site.released.wait(route.delay_s)
+                if route.etag and headers.get("if-none-match") == route.etag:
+                    self.send_response(304)
+                    self.send_header("ETag", route.etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return
                 self.send_response(route.status)
                 if route.content_type:
                     self.send_header("Content-Type", route.content_type)
+                if route.etag:
+                    self.send_header("ETag", route.etag)
                 for name, value in route.headers.items():
                     self.send_header(name, value)
                 if route.send_length:
                     self.send_header("Content-Length", str(len(route.body)))
+                else:
+                    self.close_connection = True  # the body ends when the connection does
                 self.end_headers()
                 with contextlib.suppress(OSError):  # the client may hang up on an oversized body
-                    self.wfile.write(route.body)
+                    if route.trickle_s:
+                        for index in range(len(route.body)):
+                            self.wfile.write(route.body[index:index + 1])
+                            self.wfile.flush()
+                            if site.released.wait(route.trickle_s):
+                                return
+                    else:
+                        self.wfile.write(route.body)
 
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass
@@ -153,6 +206,8 @@ def settings_for(redis_url: str, tmp_path: Path, **overrides: Any) -> FetcherSet
         "allowed_private_networks": "127.0.0.0/8",
         "request_timeout_s": 5.0,
         "consumer_name": "fetcher-test",
+        "host_min_delay_s": 0.0,  # tests that check the delay set it; the others need no pause between requests
+        "backoff_base_s": 0.05,
     }
     values.update(overrides)
     return FetcherSettings(**values)
@@ -160,7 +215,7 @@ def settings_for(redis_url: str, tmp_path: Path, **overrides: Any) -> FetcherSet
 
 @pytest.fixture
 def make_deps(redis_url: str, tmp_path: Path) -> Callable[..., contextlib.AbstractAsyncContextManager[PollDeps]]:
-    """Build PollDeps exactly as the app does: real broker and publisher, real Redis, the guarded client."""
+    """Build PollDeps exactly as the app does (build_poll_deps): real broker and publisher, real Redis, guarded client."""
 
     @contextlib.asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[PollDeps]:
@@ -169,28 +224,19 @@ def make_deps(redis_url: str, tmp_path: Path) -> Callable[..., contextlib.Abstra
         broker = build_broker(settings)
         publisher = raw_articles_publisher(broker)
         await broker.connect()
-        client = build_client(user_agent=settings.user_agent, timeout_s=settings.request_timeout_s,
-                              allowed_networks=settings.allowed_private_networks)
-        redis_client = Redis.from_url(redis_url)
 
-        async def publish_article(article: ArticleFetched, correlation_id: str) -> None:
-            await publish(publisher, article, correlation_id=correlation_id)
+        into_pipeline = article_publisher(publisher)
+
+        async def publish_article(article: ArticleFetched, correlation_id: str, pipeline: Any) -> None:
+            await into_pipeline(article, correlation_id, pipeline)
             if publish_hook:
                 publish_hook(article)
 
+        wired = build_poll_deps(settings, publish_article)
         try:
-            yield PollDeps(
-                client=client,
-                seen=SeenSet(redis_client, owner=settings.consumer_name, ttl_s=settings.seen_ttl_days * 86_400,
-                             claim_ttl_s=settings.claim_ttl_s),
-                publish=publish_article,
-                max_body_bytes=settings.max_body_bytes,
-                request_timeout_s=settings.request_timeout_s,
-                max_concurrent_feeds=settings.max_concurrent_feeds,
-            )
+            yield wired.deps
         finally:
-            await client.aclose()
-            await redis_client.aclose()
+            await wired.close()
             await broker.stop()
 
     return make

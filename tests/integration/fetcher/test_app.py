@@ -17,6 +17,7 @@ from newsflow_shared.contracts import raw_articles
 
 from tests.integration.fetcher.conftest import (
     eventually,
+    metric,
     page,
     read_published,
     rss,
@@ -119,3 +120,53 @@ def test_python_m_fetcher_refuses_a_bad_sources_file(redis_url, tmp_path: Path) 
                             capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode != 0
     assert "sources[0] (id 'x'): feeds[0].url: must be an absolute http:// or https:// URL" in result.stderr
+
+
+async def test_sources_file_changes_are_picked_up_without_restart(site, redis_url, tmp_path: Path) -> None:
+    """Editing the sources file adds the new feed at once; a broken edit is rejected and the old sources go on."""
+    site.serve("/one.xml", rss(("{base_url}/a.html", "A")))
+    site.serve("/two.xml", rss(("{base_url}/b.html", "B")))
+    site.serve("/a.html", page("A"))
+    site.serve("/b.html", page("B"))
+    sources_file = write_sources(tmp_path / "sources.yaml", ("first", [site.base_url + "/one.xml"]))
+    app = build_app(settings_for(redis_url, tmp_path, poll_interval_s=3600, min_poll_interval_s=60,
+                                 sources_check_s=0.05))
+    rejected = metric("newsflow_fetcher_sources_reloads_total", outcome="rejected")
+    await app.start()
+    try:
+        await eventually(lambda: len(read_published(redis_url)) == 1, "the first source's article")
+        sources_file.write_text("sources:\n  - id: Broken Id\n    feeds: []\n")
+        await eventually(lambda: metric("newsflow_fetcher_sources_reloads_total", outcome="rejected") == rejected + 1,
+                         "the broken edit rejected")
+        write_sources(sources_file, ("first", [site.base_url + "/one.xml"]), ("second", [site.base_url + "/two.xml"]))
+        await eventually(lambda: len(read_published(redis_url)) == 2, "the added source's article")
+    finally:
+        await app.stop()
+    assert site.count("/one.xml") == 1  # not re-polled by the reload: it is not due for an hour
+
+
+def test_python_m_fetcher_reloads_sources_on_sighup(site, redis_url, tmp_path) -> None:
+    """SIGHUP makes the running command re-read its sources file (here: a new source gets polled)."""
+    site.serve("/one.xml", rss(("{base_url}/a.html", "A")))
+    site.serve("/two.xml", rss(("{base_url}/b.html", "B")))
+    site.serve("/a.html", page("A"))
+    site.serve("/b.html", page("B"))
+    sources_file = write_sources(tmp_path / "sources.yaml", ("first", [site.base_url + "/one.xml"]))
+    env = {**_env(redis_url, sources_file, free_port()), "FETCHER_SOURCES_CHECK_S": "3600"}
+    process = subprocess.Popen([sys.executable, "-m", "fetcher"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: len(read_published(redis_url)) == 1 or process.poll() is not None, "first article")
+        write_sources(sources_file, ("first", [site.base_url + "/one.xml"]), ("second", [site.base_url + "/two.xml"]))
+        process.send_signal(signal.SIGHUP)
+        wait_until(lambda: len(read_published(redis_url)) == 2 or process.poll() is not None, "second article")
+        assert process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert '"event": "SIGHUP: reloading the sources file"' in stderr
+    assert '"event": "sources file reloaded"' in stderr
+    assert process.returncode == 0, stderr

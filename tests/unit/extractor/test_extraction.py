@@ -261,3 +261,10 @@ def test_a_crash_inside_the_html_reader_is_an_extraction_error(monkeypatch: pyte
     monkeypatch.setattr(page, "read_page", explode)
     with pytest.raises(ExtractionError, match="RecursionError"):
         run(fetched_page(fixture_html("article_jsonld.html")))
+
+
+def test_a_page_sent_gzipped_is_extracted_like_a_plain_one() -> None:
+    """Large pages travel as html_gzip_b64 with html empty; the extractor reads them all the same."""
+    plain = fetched_page(fixture_html("article_jsonld.html"))
+    gzipped = plain.model_copy(update={"html": "", "html_gzip_b64": type(plain).compress_html(plain.html)})
+    assert run(gzipped).article.text == run(plain).article.text != ""

@@ -51,3 +51,14 @@ def test_claim_must_outlive_a_fetch() -> None:
     """A claim shorter than a fetch would let a second replica fetch the same page."""
     with pytest.raises(ValidationError, match="claim_ttl_s"):
         FetcherSettings(sources_file=Path("s.yaml"), request_timeout_s=30, claim_ttl_s=10)
+
+
+def test_poll_interval_bounds_must_be_ordered() -> None:
+    """A minimum interval above the maximum is a configuration mistake, caught at start."""
+    with pytest.raises(ValidationError, match="min_poll_interval_s"):
+        FetcherSettings(sources_file=Path("s.yaml"), min_poll_interval_s=600, max_poll_interval_s=60)
+
+
+def test_every_setting_is_described() -> None:
+    """docs/fetcher.md and operators rely on each FETCHER_* setting saying what it does."""
+    assert all(field.description for field in FetcherSettings.model_fields.values())

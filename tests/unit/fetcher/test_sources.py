@@ -92,3 +92,25 @@ def test_missing_file_is_a_sources_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     with pytest.raises(SourcesFileError, match="nope.yaml: cannot read"):
         load_sources(missing)
+
+
+def test_errors_name_the_line() -> None:
+    """Each problem carries the line of the offending value (or of its entry when a field is missing)."""
+    message = _error(GOOD.replace("bias: center", "bias: centre"))
+    assert "line 6: sources[0] (id 'northwind-herald'): bias:" in message
+    missing = _error("sources:\n  - id: ok\n    name: Ok\n    feeds:\n      - url: https://a.example/f\n"
+                     "  - id: nameless\n    feeds:\n      - url: https://b.example/f\n")
+    assert "line 6: sources[1] (id 'nameless'): name: Field required" in missing
+
+
+def test_feed_kind_and_sitemap_discovery() -> None:
+    """A feed may be marked as a sitemap; a source may list no feeds if it discovers sitemaps from robots.txt."""
+    (source,) = parse_sources("sources:\n  - id: mapped\n    name: Mapped\n    homepage: https://m.example/\n"
+                              "    discover_sitemaps: true\n    feeds:\n      - url: https://m.example/news.xml\n"
+                              "        kind: sitemap\n")
+    assert source.discover_sitemaps and source.feeds[0].kind == "sitemap"
+    assert "discover_sitemaps" not in source.ref.model_dump()
+    message = _error("sources:\n  - id: empty\n    name: Empty\n")
+    assert "sources[0] (id 'empty'): feeds: list at least one feed, or set discover_sitemaps: true" in message
+    assert "kind:" in _error(GOOD.replace("      - url: https://harbour.example/rss",
+                                          "      - url: https://harbour.example/rss\n        kind: podcast"))

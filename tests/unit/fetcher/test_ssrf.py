@@ -60,3 +60,47 @@ async def test_only_http_schemes_are_fetched(url: str) -> None:
     with pytest.raises(RequestRefused) as caught:
         await check_url(httpx.URL(url))
     assert caught.value.reason == "bad_scheme"
+
+
+class RecordingBackend:
+    """Stands in for the socket layer only, to see which address the pinned backend connects to."""
+
+    def __init__(self) -> None:
+        self.connected: list[str] = []
+
+    async def connect_tcp(self, host: str, port: int, **_: object) -> object:
+        self.connected.append(host)
+        return object()
+
+    async def sleep(self, seconds: float) -> None:
+        pass
+
+
+async def test_pinned_backend_connects_to_the_address_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name is resolved once, checked, and the connection goes to that IP: a second DNS answer (rebinding
+    to 10.0.0.1) is never asked for."""
+    from fetcher import ssrf
+
+    answers = iter([[ipaddress.ip_address("93.184.216.34")], [ipaddress.ip_address("10.0.0.1")]])
+
+    async def resolve(host: str, port: int) -> list:
+        return next(answers)
+
+    monkeypatch.setattr(ssrf, "resolve", resolve)
+    inner = RecordingBackend()
+    await ssrf.PinnedBackend((), inner=inner).connect_tcp("news.example", 443, timeout=1)
+    assert inner.connected == ["93.184.216.34"]
+
+
+async def test_pinned_backend_refuses_a_name_resolving_to_a_private_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A public-looking name that resolves to a private address is refused before any connection."""
+    from fetcher import ssrf
+
+    async def resolve(host: str, port: int) -> list:
+        return [ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("169.254.169.254")]
+
+    monkeypatch.setattr(ssrf, "resolve", resolve)
+    inner = RecordingBackend()
+    with pytest.raises(RequestRefused) as caught:
+        await ssrf.PinnedBackend((), inner=inner).connect_tcp("rebind.example", 80, timeout=1)
+    assert caught.value.reason == "blocked_address" and inner.connected == []
