@@ -10,13 +10,16 @@ STAMP := $(VENV)/.newsflow-installed
 PACKAGES := -e shared -e services/fetcher -e services/extractor -e services/store
 MANIFESTS := requirements-dev.txt shared/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean fault
 
 demo: $(STAMP)  ## Run the pipeline on the bundled demo site; Ctrl-C stops it (DEMO_ARGS=--exit to stop at once)
 	$(PY) -m demo.run $(DEMO_ARGS)
 
 test: $(STAMP)  ## Run the whole test suite against real Redis and PostgreSQL
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+fault: $(STAMP)  ## Long fault and load runs (5,000 articles, kill -9, Redis restart, 20 s PostgreSQL outage); prints figures
+	$(PY) -m pytest -m fault_long tests/fault -s $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check shared services demo tests

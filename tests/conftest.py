@@ -14,7 +14,7 @@ from tests.support.backing_services import fresh_database, provide_postgres, pro
 # once on one Redis must use different ones (NEWSFLOW_TEST_REDIS_DB), or they empty each other's streams.
 TEST_REDIS_DB = int(os.environ.get("NEWSFLOW_TEST_REDIS_DB", "13"))
 
-TIERS = ("unit", "integration", "e2e")
+TIERS = ("unit", "integration", "e2e", "browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

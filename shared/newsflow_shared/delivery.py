@@ -8,13 +8,21 @@ read again (ag2ai/faststream#2197). So each consuming stage here:
 - acks only when the handler returned, i.e. after its output was published or committed;
 - leaves a failed message pending, and pairs its reader with a reclaimer subscriber that takes
   over entries idle for `claim_idle_ms` (XAUTOCLAIM), from a crashed peer or a failed attempt;
-- dead-letters a message that cannot be decoded or validated at once, and one that failed
-  `max_attempts` deliveries, to `newsflow:dead:<stage>` with the reason and the original fields.
+- dead-letters a message that cannot be decoded or validated at once, one larger than
+  `max_message_bytes`, and one that failed `max_attempts` deliveries, to `newsflow:dead:<stage>` with
+  the reason and the original fields;
+- never dead-letters for an outage: a handler failing because Redis or the database is unreachable
+  (`is_transient`) leaves its message pending however often it was tried, and the consumer backs off
+  before its next message, so a backlog waits out the outage instead of being burnt through.
 """
 
+import asyncio
 import base64
 import json
+import time
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +32,9 @@ from faststream.exceptions import HandlerException
 from faststream.redis import RedisBroker, StreamSub
 from pydantic import ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from newsflow_shared import streams
 from newsflow_shared.contracts.base import SCHEMA_VERSION_HEADER, Contract
@@ -49,6 +59,102 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> None:
 
 def _is_invalid(exc: BaseException) -> bool:
     return isinstance(exc, ValidationError | InvalidMessage | UnicodeDecodeError | json.JSONDecodeError)
+
+
+# Database drivers' "the server is not there" errors, by class name: shared/ does not depend on them.
+_TRANSIENT_DB_ERRORS = {"OperationalError", "InterfaceError", "DisconnectionError"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures of the infrastructure (Redis, the database, the network), not of the message.
+
+    A message that failed only because a dependency was down must never use up its attempts.
+    """
+    for error in (exc, exc.__cause__, exc.__context__):
+        if error is None:
+            continue
+        # Not the builtin TimeoutError: a handler's own time limit on a pathological message is the
+        # message's failure, and must end in the dead-letter stream rather than be retried forever.
+        if isinstance(error, ConnectionError | RedisConnectionError | RedisTimeoutError):
+            return True
+        if any(cls.__name__ in _TRANSIENT_DB_ERRORS for cls in type(error).__mro__):
+            return True
+    return False
+
+
+def message_bytes(raw: dict[str, Any]) -> int:
+    """A stream entry's size as stored in Redis: its field names and values."""
+    return sum(len(key) + len(value) for key, value in raw["data"].items())
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """The stream entry a handler is working on, so code it calls can keep its claim on it."""
+
+    redis: Redis
+    stream: str
+    group: str
+    entry_id: str
+
+    async def extend_lease(self) -> None:
+        """Reset the entry's idle time (XCLAIM JUSTID to its owner), so peers do not reclaim it meanwhile.
+
+        For a handler that is slow on purpose, e.g. waiting for room downstream (backpressure).
+        """
+        owners = await self.redis.xpending_range(
+            self.stream, self.group, min=self.entry_id, max=self.entry_id, count=1
+        )
+        if owners:
+            await self.redis.xclaim(self.stream, self.group, owners[0]["consumer"], min_idle_time=0,
+                                    message_ids=[self.entry_id], justid=True)
+
+
+IN_FLIGHT: ContextVar[InFlight | None] = ContextVar("newsflow_in_flight", default=None)
+
+
+class Outage:
+    """This process's view of its dependencies, from its handlers' outcomes: down since when, and why.
+
+    A handler failing with a transient error marks an outage; the next handler success ends it.
+    The delivery policy backs off while it lasts; `outage_check` offers it as a readiness check.
+    """
+
+    BASE_DELAY_S = 0.2
+    MAX_DELAY_S = 5.0
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.error: str | None = None
+        self.failures = 0
+
+    def failed(self, error: str) -> float:
+        """Record a transient failure; return how long to back off before the next message."""
+        if self.since is None:
+            self.since = time.monotonic()
+        self.error = error
+        self.failures += 1
+        return min(self.BASE_DELAY_S * 2 ** (self.failures - 1), self.MAX_DELAY_S)
+
+    def recovered(self) -> None:
+        if self.since is not None:
+            log.info("dependencies back; outage over", down_s=round(time.monotonic() - self.since, 1))
+        self.since, self.error, self.failures = None, None, 0
+
+    def problem(self) -> str | None:
+        """A sentence for the health endpoint while an outage lasts, else None."""
+        if self.since is None:
+            return None
+        return f"handlers failing for {time.monotonic() - self.since:.0f}s: {self.error}"
+
+
+OUTAGE = Outage()
+
+
+def outage_check() -> bool:
+    """A readiness check (see health.py): raises while this process's handlers meet an outage."""
+    if (problem := OUTAGE.problem()) is not None:
+        raise RuntimeError(problem)
+    return True
 
 
 async def dead_letter(msg: Any, *, attempts: int, reason: str, error: str) -> DeadLettered:
@@ -82,11 +188,13 @@ async def dead_letter(msg: Any, *, attempts: int, reason: str, error: str) -> De
     return letter
 
 
-def delivery_middleware(*, max_attempts: int, supported_versions: dict[str, set[int]]) -> type:
+def delivery_middleware(*, max_attempts: int, supported_versions: dict[str, set[int]],
+                        max_message_bytes: int | None = None, outage: Outage = OUTAGE) -> type:
     """Build the broker middleware that applies the retry / dead-letter policy to every stream message.
 
     `supported_versions` maps a stream to the schema versions its consumer understands; a message
-    with any other version is dead-lettered as invalid rather than half-understood.
+    with any other version is dead-lettered as invalid rather than half-understood. A message larger
+    than `max_message_bytes` is dead-lettered as oversized before it is decoded.
     """
 
     class DeliveryPolicy(BaseMiddleware):
@@ -95,6 +203,12 @@ def delivery_middleware(*, max_attempts: int, supported_versions: dict[str, set[
             if not isinstance(raw, dict) or raw.get("type") != "stream" or not msg.group:
                 return await call_next(msg)
             stream = raw["channel"]
+            size = message_bytes(raw)
+            if max_message_bytes is not None and size > max_message_bytes:
+                return await dead_letter(
+                    msg, attempts=1, reason="oversized",
+                    error=f"message of {size} bytes exceeds the limit of {max_message_bytes} bytes",
+                )
             version = (msg.headers or {}).get(SCHEMA_VERSION_HEADER)
             accepted = supported_versions.get(stream)
             if accepted is not None and (version is None or not version.isdigit() or int(version) not in accepted):
@@ -102,16 +216,21 @@ def delivery_middleware(*, max_attempts: int, supported_versions: dict[str, set[
                     msg, attempts=1, reason="invalid",
                     error=f"unsupported schema version {version!r} (accepted: {sorted(accepted)})",
                 )
+            in_flight = IN_FLIGHT.set(InFlight(msg.consumer, stream, msg.group, raw["message_ids"][0].decode()))
             try:
                 with structlog.contextvars.bound_contextvars(correlation_id=msg.correlation_id):
                     result = await call_next(msg)
             except HandlerException:
                 raise  # FastStream's own AckMessage/NackMessage control flow
             except Exception as exc:
-                attempts = await msg.get_delivery_count()
                 error = f"{type(exc).__name__}: {exc}"
                 if _is_invalid(exc):
+                    attempts = await msg.get_delivery_count()
                     return await dead_letter(msg, attempts=attempts, reason="invalid", error=error)
+                if is_transient(exc):
+                    await self._back_off(msg, stream, error)
+                    raise
+                attempts = await msg.get_delivery_count()
                 if attempts >= max_attempts:
                     return await dead_letter(msg, attempts=attempts, reason="failed", error=error)
                 MESSAGES.labels(stream=stream, outcome="retried").inc()
@@ -121,8 +240,19 @@ def delivery_middleware(*, max_attempts: int, supported_versions: dict[str, set[
                     correlation_id=msg.correlation_id, exc_info=True,
                 )
                 raise
+            finally:
+                IN_FLIGHT.reset(in_flight)
+            outage.recovered()
             MESSAGES.labels(stream=stream, outcome="processed").inc()
             return result
+
+        async def _back_off(self, msg: Any, stream: str, error: str) -> None:
+            """The message stays pending whatever its attempt count; this consumer slows down meanwhile."""
+            delay = outage.failed(error)
+            MESSAGES.labels(stream=stream, outcome="retried").inc()
+            log.warning("dependency unavailable; message left pending, backing off", stream=stream,
+                        error=error, backoff_s=delay, correlation_id=msg.correlation_id)
+            await asyncio.sleep(delay)  # backoff: this consumer's next read waits for it
 
     return DeliveryPolicy
 

@@ -2,8 +2,19 @@
 
 import logging
 import sys
+from typing import Any
 
 import structlog
+
+
+def faststream_context(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """Keep what FastStream passes as `extra` on its own lines ("Received", "Processed", errors)."""
+    record = event_dict.get("_record")
+    for attribute, key in (("channel", "stream"), ("message_id", "message_id")):
+        value = getattr(record, attribute, None)
+        if value:
+            event_dict.setdefault(key, value)
+    return event_dict
 
 
 def configure_logging(service: str, *, level: str = "INFO", fmt: str = "json") -> structlog.stdlib.BoundLogger:
@@ -28,7 +39,7 @@ def configure_logging(service: str, *, level: str = "INFO", fmt: str = "json") -
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=shared, processors=[
+        structlog.stdlib.ProcessorFormatter(foreign_pre_chain=[*shared, faststream_context], processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer,
         ])
     )

@@ -3,17 +3,21 @@
 import asyncio
 import logging
 import signal
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import structlog
-from faststream.asgi import AsgiFastStream, make_ping_asgi
+from faststream.asgi import AsgiFastStream
 from faststream.redis import RedisBroker
 from prometheus_client import make_asgi_app
 from redis.asyncio import Redis
 
+from newsflow_shared.backpressure import backpressure_middleware
 from newsflow_shared.contracts.base import Contract
 from newsflow_shared.delivery import delivery_middleware, ensure_group
+from newsflow_shared.health import ReadinessCheck, health_routes
+from newsflow_shared.observability import Observability
 from newsflow_shared.settings import ServiceSettings
+from newsflow_shared.stream_metrics import StreamStateSampler
 
 log = structlog.get_logger(__name__)
 
@@ -23,16 +27,37 @@ def build_broker(settings: ServiceSettings, *, consumes: Iterable[type[Contract]
     supported = {c.STREAM: {c.SCHEMA_VERSION} for c in consumes}
     return RedisBroker(
         str(settings.redis_url),
-        middlewares=[delivery_middleware(max_attempts=settings.max_attempts, supported_versions=supported)],
+        # First is outermost: the delivery policy wraps Observability, which times the handler alone.
+        middlewares=[
+            delivery_middleware(max_attempts=settings.max_attempts, supported_versions=supported,
+                                max_message_bytes=settings.max_message_bytes),
+            Observability,
+            backpressure_middleware(redis_url=str(settings.redis_url), max_lag=settings.max_stream_lag,
+                                    keep=settings.stream_keep),
+        ],
         graceful_timeout=settings.graceful_timeout_s,
         logger=logging.getLogger("newsflow.broker"),
     )
 
 
 def build_worker_app(
-    broker: RedisBroker, settings: ServiceSettings, *, groups: Iterable[tuple[str, str]] = ()
+    broker: RedisBroker,
+    settings: ServiceSettings,
+    *,
+    groups: Iterable[tuple[str, str]] = (),
+    readiness: Mapping[str, ReadinessCheck] | None = None,
 ) -> AsgiFastStream:
-    """Wrap the broker in an app that creates its consumer groups first and serves /health, /metrics."""
+    """Wrap the broker in an app that creates its consumer groups first and serves health and /metrics.
+
+    `readiness` adds named checks to the Redis ping behind /health and /health/ready (e.g. the store's
+    database): each raises, or returns False, when its dependency is unusable.
+    """
+
+    async def redis_answers() -> bool:
+        return await broker.ping(settings.readiness_timeout_s)
+
+    checks: dict[str, ReadinessCheck] = {"redis": redis_answers, **(readiness or {})}
+    sampler = StreamStateSampler(str(settings.redis_url), interval_s=settings.stream_metrics_interval_s)
 
     async def create_groups() -> None:
         async with Redis.from_url(str(settings.redis_url)) as redis:
@@ -43,10 +68,12 @@ def build_worker_app(
     return AsgiFastStream(
         broker,
         asgi_routes=[
-            ("/health", make_ping_asgi(broker, timeout=5.0)),
+            *health_routes(checks, timeout_s=settings.readiness_timeout_s),
             ("/metrics", make_asgi_app()),
         ],
         on_startup=[create_groups],
+        after_startup=[sampler.start],
+        on_shutdown=[sampler.stop],
         logger=logging.getLogger("newsflow.broker"),
     )
 

@@ -47,3 +47,24 @@ class ServiceSettings(BaseSettings):
         description="Address of the service's /health and /metrics endpoint (0.0.0.0 only if you mean it).",
     )
     http_port: int = Field(default=0, ge=0, le=65535, description="Port of that endpoint (0: any free).")
+    # Reliability (issue 7, docs/reliability.md): message size limit, backpressure and trimming.
+    max_message_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024,
+        description="A stream message larger than this is dead-lettered (reason oversized) before decoding.",
+    )
+    max_stream_lag: int = Field(
+        default=1000, ge=0,
+        description="Publishing waits while a consumer group of the target stream has this many entries "
+        "unacknowledged (unread + pending); 0 disables waiting and trimming.",
+    )
+    stream_keep: int = Field(
+        default=1000, ge=0,
+        description="A stream is trimmed only beyond this length, and only of entries every group acknowledged.",
+    )
+    readiness_timeout_s: float = Field(
+        default=3.0, gt=0, description="How long each readiness check (Redis ping, database) may take."
+    )
+    stream_metrics_interval_s: float = Field(
+        default=15.0, gt=0,
+        description="How often the worker samples stream lengths, group lag and pending counts for /metrics.",
+    )

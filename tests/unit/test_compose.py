@@ -141,8 +141,11 @@ def test_api_healthcheck_and_published_port_match_its_settings(monkeypatch: pyte
 
 
 def test_only_the_api_publishes_a_port() -> None:
-    """Redis, PostgreSQL and the workers stay on the compose network."""
-    assert [name for name, service in SERVICES.items() if service.get("ports")] == ["store-api"]
+    """Redis, PostgreSQL and the workers stay on the compose network (the optional Prometheus: loopback only)."""
+    published = sorted(name for name, service in SERVICES.items() if service.get("ports"))
+    assert published == ["prometheus", "store-api"]
+    (binding,) = SERVICES["prometheus"]["ports"]
+    assert interpolate(binding).startswith("127.0.0.1:")
 
 
 def test_every_dependency_waits_for_health_or_a_finished_migration() -> None:

@@ -1,27 +1,30 @@
-"""`python -m store.api`: the read-only HTTP API, its own process so readers scale apart from the writer."""
+"""`python -m store.api`: the read-only HTTP API and pages, its own process so readers scale apart from the writer."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-import structlog
 import uvicorn
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Response
+from fastapi.staticfiles import StaticFiles
 from newsflow_shared.logs import configure_logging
 from newsflow_shared.runtime import exit_zero_after_sigterm
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
-from store import queries
-from store.db import check_connection, make_engine
-from store.schemas import ArticlePublic, Health, Page, StoryDetail, StoryPublic
+from store.db import make_engine
 from store.settings import ApiSettings
+from store.web import exports, pages, routes
+from store.web.params import MAX_PAGE_SIZE
+from store.web.problems import install_problem_handlers
+from store.web.security import SecurityHeaders
 
-MAX_PAGE_SIZE = 100
+__all__ = ["MAX_PAGE_SIZE", "build_api", "main"]
 
-log = structlog.get_logger("store.api")
+DESCRIPTION = """Newsflow's stories, articles, sources and events, read-only.
+
+Lists are paged with an opaque `cursor` (pass the previous page's `next_cursor`). Errors are RFC 9457
+problem details (`application/problem+json`). Admin routes need `Authorization: Bearer <STORE_API_ADMIN_TOKEN>`
+and are disabled (403) when no token is configured. The same process serves the web pages at `/`."""
 
 
 def build_api(settings: ApiSettings, *, engine: Engine | None = None) -> FastAPI:
@@ -35,46 +38,19 @@ def build_api(settings: ApiSettings, *, engine: Engine | None = None) -> FastAPI
         if owns_engine:
             engine.dispose()
 
-    api = FastAPI(title="Newsflow store API", version="1", lifespan=lifespan)
+    api = FastAPI(title="Newsflow store API", version="1", description=DESCRIPTION, lifespan=lifespan)
+    api.state.engine = engine
+    api.state.settings = settings
+    api.add_middleware(SecurityHeaders)
+    install_problem_handlers(api, wants_html=pages.wants_html, html_error=pages.html_error)
+    api.include_router(routes.router)
+    api.include_router(exports.router)
+    api.include_router(pages.router)
+    api.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 
-    def open_session() -> Iterator[Session]:
-        with Session(engine) as session:
-            yield session
-
-    SessionDep = Annotated[Session, Depends(open_session)]
-    Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"At most {MAX_PAGE_SIZE}.")]
-    Offset = Annotated[int, Query(ge=0)]
-
-    @api.get("/health", response_model=Health, responses={503: {"model": Health}})
-    def health() -> JSONResponse:
-        try:
-            check_connection(engine)
-        except SQLAlchemyError as exc:
-            log.warning("health check: database unreachable", error=str(exc))
-            return JSONResponse(Health(status="unavailable", database="unreachable").model_dump(), 503)
-        return JSONResponse(Health(status="ok", database="ok").model_dump())
-
-    @api.get("/stories", response_model=Page[StoryPublic])
-    def stories(session: SessionDep, limit: Limit = 20, offset: Offset = 0) -> Page[StoryPublic]:
-        items, total = queries.list_stories(session, limit=limit, offset=offset)
-        return Page[StoryPublic](items=items, total=total, limit=limit, offset=offset)
-
-    @api.get("/stories/{story_id}", response_model=StoryDetail, responses={404: {}})
-    def story(story_id: str, session: SessionDep) -> StoryDetail:
-        found = queries.get_story(session, story_id=story_id)
-        if found is None:
-            raise HTTPException(404, f"no story {story_id!r}")
-        return found
-
-    @api.get("/articles", response_model=Page[ArticlePublic])
-    def articles(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> Page[ArticlePublic]:
-        items, total = queries.list_articles(session, limit=limit, offset=offset)
-        return Page[ArticlePublic](items=items, total=total, limit=limit, offset=offset)
-
-    @api.exception_handler(SQLAlchemyError)
-    def database_error(_request: Request, exc: SQLAlchemyError) -> JSONResponse:
-        log.error("database error serving a request", error=str(exc))
-        return JSONResponse({"detail": "database unavailable"}, status_code=503)
+    @api.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:  # Prometheus scrapes the API like the workers (docs/operations.md)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return api
 

@@ -1,30 +1,43 @@
-"""One extracted article into the database: upsert it and its outlet, place it in a story, in one transaction.
+"""Extracted articles into the database: upsert them and their outlets, place each in a story, recount the
+stories they touched, all in one transaction per batch.
 
-Returns the StoryUpdated to publish once the transaction has committed. A redelivered identical
-message changes nothing and returns the story's current state again, so an update lost to a crash
-between commit and publish is published on the retry (same version, same message id).
+Returns, per message, the StoryUpdated(s) to publish once the transaction has committed. A redelivered
+identical message changes nothing and returns its story's current state again, so an update lost to a
+crash between commit and publish is published on the retry (same version, same message id).
 """
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 
 import structlog
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
 from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
 from newsflow_shared.delivery import InvalidMessage
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
 
+from store import locks
+from store.content import refresh_content
+from store.copies import fingerprint_keys
 from store.coverage import record_change, refresh_coverage, story_updated
+from store.features import Features, article_features, text_hash
+from store.idf import TermStats, weighted_terms
 from store.models import MAX_CANONICAL_URL_CHARS, Article, Story
+from store.similarity import add_to_centroid
 from store.sources import upsert_source
-from store.stories import DEFAULT_MATCHING, Matching, assign_story, lock_story
+from store.stories import DEFAULT_MATCHING, Matching, join_story, lock_live_story, place_article
+from store.story_keys import index_keys
 
 log = structlog.get_logger(__name__)
 
-ATTEMPTS = 5  # each unique-key race (source, story, article) is settled by a re-run that sees the winner
+ATTEMPTS = 5  # a unique-key race or a deadlock is settled by re-running the transaction
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+# When several changes reach a story in one transaction, the message names the most telling one.
+CHANGE_PRIORITY = [StoryChange.MERGED, StoryChange.ARTICLE_ADDED, StoryChange.COVERAGE_CHANGED]
 
 
 class Outcome(enum.StrEnum):
@@ -38,24 +51,59 @@ class Outcome(enum.StrEnum):
 class Ingested:
     outcome: Outcome
     update: StoryUpdated | None
+    merged: tuple[StoryUpdated, ...] = ()  # stories this article's arrival merged away
+
+    @property
+    def updates(self) -> list[StoryUpdated]:
+        return [*self.merged, *([self.update] if self.update else [])]
 
 
 def ingest_article(
     engine: Engine, message: ArticleExtracted, *, now: datetime, matching: Matching = DEFAULT_MATCHING
 ) -> Ingested:
-    """Store `message` in one transaction, re-running it if a concurrent writer inserted the same key."""
-    check_storable(message)
-    if not message.is_article:
-        return Ingested(Outcome.SKIPPED, None)
+    """Store one message in its own transaction (raises InvalidMessage for what no retry can store)."""
+    [result] = ingest_articles(engine, [message], now=now, matching=matching)
+    if isinstance(result, InvalidMessage):
+        raise result
+    return result
+
+
+def ingest_articles(
+    engine: Engine, messages: Sequence[ArticleExtracted], *, now: datetime, matching: Matching = DEFAULT_MATCHING
+) -> list[Ingested | InvalidMessage]:
+    """Store a batch in one transaction; an unstorable message gets its InvalidMessage, the rest proceed."""
+    results: list[Ingested | InvalidMessage | None] = [None] * len(messages)
+    storable: list[tuple[int, ArticleExtracted]] = []
+    for index, message in enumerate(messages):
+        try:
+            check_storable(message)
+        except InvalidMessage as exc:
+            results[index] = exc
+            continue
+        if message.is_article:
+            storable.append((index, message))
+        else:
+            results[index] = Ingested(Outcome.SKIPPED, None)
+    if storable:
+        written = run_transaction(engine, [m for _, m in storable], now=now, matching=matching)
+        for (index, _), ingested in zip(storable, written, strict=True):
+            results[index] = ingested
+    return results  # type: ignore[return-value]
+
+
+def run_transaction(
+    engine: Engine, messages: list[ArticleExtracted], *, now: datetime, matching: Matching
+) -> list[Ingested]:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
-                return write_article(session, message, now=now, matching=matching)
-        except IntegrityError as exc:
-            if attempt == ATTEMPTS:
+                return write_articles(session, messages, now=now, matching=matching)
+        except (IntegrityError, OperationalError) as exc:
+            retryable = isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+            if not retryable or attempt == ATTEMPTS:
                 raise
-            log.info("concurrent write on the same key; re-running the transaction",
-                     canonical_url=message.canonical_url, attempt=attempt, error=str(exc.orig))
+            log.info("concurrent write on the same rows; re-running the transaction",
+                     articles=len(messages), attempt=attempt, error=str(exc.orig))
     raise AssertionError("unreachable")
 
 
@@ -67,54 +115,117 @@ def check_storable(message: ArticleExtracted) -> None:
         raise InvalidMessage(f"canonical_url longer than {MAX_CANONICAL_URL_CHARS} characters")
 
 
-def write_article(
-    session: Session, message: ArticleExtracted, *, now: datetime, matching: Matching
-) -> Ingested:
+@dataclass
+class Batch:
+    """What one transaction has changed so far: stories touched (with their strongest change) and merges."""
+
+    changes: dict[str, StoryChange] = field(default_factory=dict)
+    last_article: dict[str, str] = field(default_factory=dict)
+    stories: dict[str, Story] = field(default_factory=dict)
+    merged_by: dict[str, list[str]] = field(default_factory=dict)  # article id → absorbed story ids
+    announced: dict[str, StoryUpdated] = field(default_factory=dict)  # story id → its update, built once
+
+    def update_of(self, session: Session, story: Story) -> StoryUpdated:
+        if story.id not in self.announced:
+            self.announced[story.id] = story_updated(session, story)
+        return self.announced[story.id]
+
+    def touch(self, story: Story, change: StoryChange, article_id: str) -> None:
+        self.stories[story.id] = story
+        current = self.changes.get(story.id)
+        if current is None or CHANGE_PRIORITY.index(change) < CHANGE_PRIORITY.index(current):
+            self.changes[story.id] = change
+        self.last_article[story.id] = article_id
+
+
+def write_articles(
+    session: Session, messages: list[ArticleExtracted], *, now: datetime, matching: Matching
+) -> list[Ingested]:
     """The transaction's body; the caller owns commit and retry."""
-    upsert_source(session, message.source, now=now)
+    features = {m.article_id: article_features(m) for m in messages}
+    stats = TermStats.load(session, chain.from_iterable(weighted_terms(f) for f in features.values()))
+    keys = {m.article_id: index_keys(features[m.article_id], stats) for m in messages}
+    fingerprints = [fingerprint_keys(m.simhash, text_hash(m.text)) for m in messages]
+    locks.lock_keys(session, chain(chain.from_iterable(keys.values()), chain.from_iterable(fingerprints)))
+    for source in sorted({m.source.id: m.source for m in messages}.values(), key=lambda s: s.id):
+        upsert_source(session, source, now=now)
+    batch = Batch()
+    outcomes = []
+    for message in messages:
+        outcome, article_id = write_article(session, message, features[message.article_id], stats,
+                                            keys=keys[message.article_id], batch=batch, now=now, matching=matching)
+        outcomes.append((outcome, article_id))
+    stats.save(session)
+    finish_stories(session, batch, now=now)
+    return [announce(session, outcome, article_id, batch) for outcome, article_id in outcomes]
+
+
+def write_article(
+    session: Session, message: ArticleExtracted, features: Features, stats: TermStats, *, keys: list[str],
+    batch: Batch, now: datetime, matching: Matching,
+) -> tuple[Outcome, str]:
     article = session.exec(
         select(Article).where(Article.canonical_url == message.canonical_url).with_for_update()
     ).first()
     if article is None:
-        article, story = add_article(session, message, now=now, matching=matching)
-        outcome, change = Outcome.INSERTED, StoryChange.ARTICLE_ADDED
-    elif article.content_hash == message.content_hash and article.story_id:
-        # A redelivery writes nothing, but its update may never have gone out (crash before the ack).
-        return Ingested(Outcome.UNCHANGED, story_updated(session, lock_story(session, article.story_id)))
-    else:
-        story = update_article(session, article, message, now=now, matching=matching)
-        outcome, change = Outcome.UPDATED, StoryChange.COVERAGE_CHANGED
-    session.flush()
-    refresh_coverage(session, story)
-    record_change(story, change, article_id=article.id, now=now)
-    return Ingested(outcome, story_updated(session, story))
-
-
-def add_article(
-    session: Session, message: ArticleExtracted, *, now: datetime, matching: Matching
-) -> tuple[Article, Story]:
-    article = Article(id=message.article_id, **article_fields(message), created_at=now, updated_at=now)
-    story = assign_story(session, article, now=now, matching=matching)
-    article.story_id = story.id
-    session.add(article)
-    return article, story
-
-
-def update_article(
-    session: Session, article: Article, message: ArticleExtracted, *, now: datetime, matching: Matching
-) -> Story:
-    """Apply an edited page to its row; the article stays in its story (re-clustering is not ours)."""
-    for name, value in article_fields(message).items():
+        article = new_article(message, features, now=now)
+        placement = place_article(session, article, features, stats, keys=keys, now=now, matching=matching)
+        join_story(session, placement.story, article, features, keys=keys, copy_of=placement.copy_of)
+        stats.count(features)
+        for absorbed in placement.absorbed:
+            batch.touch(absorbed, StoryChange.MERGED, article.id)
+            batch.merged_by.setdefault(article.id, []).append(absorbed.id)
+        change = StoryChange.MERGED if placement.absorbed else StoryChange.ARTICLE_ADDED
+        batch.touch(placement.story, change, article.id)
+        return Outcome.INSERTED, article.id
+    if article.content_hash == message.content_hash and article.story_id:
+        return Outcome.UNCHANGED, article.id
+    story = lock_live_story(session, article.story_id) if article.story_id else None
+    if story is not None:
+        story.centroid = add_to_centroid(story.centroid, Features.from_json(article.features), sign=-1.0)
+    for name, value in article_fields(message, features).items():
         setattr(article, name, value)
     article.updated_at = now
-    if article.story_id:
-        return lock_story(session, article.story_id)
-    story = assign_story(session, article, now=now, matching=matching)
-    article.story_id = story.id
-    return story
+    if story is None:
+        placement = place_article(session, article, features, stats, keys=keys, now=now, matching=matching)
+        story = placement.story
+    join_story(session, story, article, features, keys=keys, copy_of=article.copy_of)
+    batch.touch(story, StoryChange.COVERAGE_CHANGED, article.id)
+    return Outcome.UPDATED, article.id
 
 
-def article_fields(message: ArticleExtracted) -> dict:
+def finish_stories(session: Session, batch: Batch, *, now: datetime) -> None:
+    """Recount and re-summarise every story the batch touched, then bump each one's version once."""
+    stories = [batch.stories[story_id] for story_id in sorted(batch.stories)]
+    if not stories:
+        return
+    refresh_coverage(session, stories)
+    live = [story for story in stories if story.merged_into is None]
+    if live:
+        refresh_content(session, live)
+    for story in stories:
+        record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
+    session.flush()
+
+
+def announce(session: Session, outcome: Outcome, article_id: str, batch: Batch) -> Ingested:
+    article = session.get(Article, article_id)
+    story = lock_live_story(session, article.story_id)
+    absorbed = batch.merged_by.get(article_id)
+    if absorbed is None and outcome is Outcome.UNCHANGED:
+        # A redelivery re-announces the merges its first delivery caused, in case those were lost.
+        absorbed = session.exec(
+            select(Story.id).where(Story.last_article_id == article_id, col(Story.merged_into).is_not(None))
+        ).all()
+    merged = tuple(batch.update_of(session, session.get(Story, story_id)) for story_id in sorted(absorbed or []))
+    return Ingested(outcome, batch.update_of(session, story), merged)
+
+
+def new_article(message: ArticleExtracted, features: Features, *, now: datetime) -> Article:
+    return Article(id=message.article_id, **article_fields(message, features), created_at=now, updated_at=now)
+
+
+def article_fields(message: ArticleExtracted, features: Features) -> dict:
     return {
         "canonical_url": message.canonical_url,
         "url": message.url,
@@ -132,6 +243,12 @@ def article_fields(message: ArticleExtracted) -> dict:
         "published_at": as_utc(message.published_at),
         "fetched_at": as_utc(message.fetched_at),
         "extracted_at": as_utc(message.extracted_at),
+        "simhash": message.simhash,
+        "text_hash": text_hash(message.text),
+        "features": features.as_json(),
+        "entities": [e.model_dump(mode="json", exclude={"offsets"}) for e in message.entities],
+        "quantities": [q.model_dump(mode="json") for q in message.quantities],
+        "events": [e.model_dump(mode="json") for e in message.events],
     }
 
 

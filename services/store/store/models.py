@@ -55,6 +55,17 @@ class Story(SQLModel, table=True):
     version: int = 1
     last_change: str
     last_article_id: str | None = None
+    # Clustering state (issue 5): per-field term sums the next article is compared with, and the
+    # newest article's time, which the time decay is measured from.
+    centroid: dict = Field(default_factory=dict, sa_column=sa.Column(Json, nullable=False))
+    last_published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    merged_into: str | None = Field(default=None, index=True, description="Set once absorbed by a merge.")
+    # What the story page and every StoryUpdated show, computed when the story changes (never on read).
+    coverage: dict = Field(default_factory=dict, sa_column=sa.Column(Json, nullable=False))
+    summary: list[str] = Field(default_factory=list, sa_column=sa.Column(Json, nullable=False))
+    key_numbers: list[dict] = Field(default_factory=list, sa_column=sa.Column(Json, nullable=False))
+    entities: list[dict] = Field(default_factory=list, sa_column=sa.Column(Json, nullable=False))
+    event: dict | None = Field(default=None, sa_column=sa.Column(Json, nullable=True))
 
 
 class Article(SQLModel, table=True):
@@ -83,3 +94,56 @@ class Article(SQLModel, table=True):
     extracted_at: datetime = Field(sa_column=utc_column())
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+    # Syndication (issue 5): a copy is another outlet's near-identical text; copy_of names the original.
+    is_copy: bool = False
+    copy_of: str | None = None
+    simhash: str | None = Field(default=None, max_length=16)
+    text_hash: str | None = Field(default=None, max_length=40)
+    # The extractor's analysis, kept so stories can be re-clustered and summarised from rows alone.
+    features: dict = Field(default_factory=dict, sa_column=sa.Column(Json, nullable=False))
+    entities: list[dict] = Field(default_factory=list, sa_column=sa.Column(Json, nullable=False))
+    quantities: list[dict] = Field(default_factory=list, sa_column=sa.Column(Json, nullable=False))
+    events: list[dict] = Field(default_factory=list, sa_column=sa.Column(Json, nullable=False))
+
+
+class StoryKey(SQLModel, table=True):
+    """The candidate index: a term, entity or fingerprint of a story's articles → the story.
+
+    An arriving article looks up its own keys here (within the time window) instead of scanning
+    recent stories, so matching costs the same at 1k or 100k stories.
+    """
+
+    __tablename__ = "story_key"
+    __table_args__ = (sa.Index("ix_story_key_key_last_seen", "key", "last_seen"),)
+
+    key: str = Field(primary_key=True, max_length=200)
+    story_id: str = Field(primary_key=True, foreign_key="story.id", index=True)
+    last_seen: datetime = Field(sa_column=utc_column())
+
+
+class Fingerprint(SQLModel, table=True):
+    """SimHash bands and normalised-text hashes of articles, to find syndicated copies in one lookup."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    article_id: str = Field(primary_key=True, foreign_key="article.id", index=True)
+
+
+class TermStat(SQLModel, table=True):
+    """Document frequencies for IDF, kept incrementally; the row with term '' counts all documents."""
+
+    __tablename__ = "term_stat"
+
+    term: str = Field(primary_key=True, max_length=200)
+    documents: int = 0
+
+
+class StoryMerge(SQLModel, table=True):
+    """A merge: the absorbed story's id stays resolvable to the survivor through this row."""
+
+    __tablename__ = "story_merge"
+
+    absorbed_id: str = Field(primary_key=True, foreign_key="story.id")
+    survivor_id: str = Field(foreign_key="story.id", index=True)
+    article_id: str | None = Field(default=None, description="The article that matched both stories.")
+    score: float = 0.0
+    merged_at: datetime = Field(sa_column=utc_column())

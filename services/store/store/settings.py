@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from newsflow_shared.settings import ServiceSettings
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///newsflow.db"
@@ -40,7 +40,14 @@ class StoreSettings(ServiceSettings):
         default=72.0, gt=0, description="Only stories updated this recently can take a new article."
     )
     story_min_similarity: float = Field(
-        default=0.2, gt=0, le=1, description="Jaccard similarity of key terms needed to join a story."
+        default=0.18, gt=0, le=2, description="Similarity score (store.similarity) needed to join a story."
+    )
+    story_merge_similarity: float = Field(
+        default=0.55, gt=0, le=2, description="An article scoring this with two stories merges them."
+    )
+    batch_size: int = Field(
+        default=100, ge=1, le=1000,
+        description="Articles read and committed together (one transaction per batch).",
     )
 
 
@@ -54,3 +61,7 @@ class ApiSettings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535, description="Listen port.")
     log_level: str = Field(default="INFO", description="Python log level name.")
     log_format: str = Field(default="json", pattern="^(json|console)$", description="json or console.")
+    admin_token: SecretStr | None = Field(
+        default=None, min_length=16,
+        description="Bearer token for the API's admin endpoints; unset, they answer 403 (disabled).",
+    )

@@ -52,3 +52,26 @@ def overlap(a: Iterable[str], b: Iterable[str], *, min_shared: int = 3) -> float
     if shared < min_shared:
         return 0.0
     return shared / min(len(a), len(b))
+
+
+def stem(word: str) -> str:
+    """A light plural folding (deminers → deminer, cities → city), enough for reports worded differently."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def term_counts(*texts: str | None) -> dict[str, int]:
+    """Stemmed key terms of `texts` with how often each occurs (a term-frequency vector)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        if not text:
+            continue
+        text = _POSSESSIVE.sub("", _DIGIT_GROUPS.sub("", text.lower()))
+        for word in _WORD.findall(text):
+            if len(word) > 1 and word not in STOPWORDS:
+                word = stem(word)
+                counts[word] = counts.get(word, 0) + 1
+    return counts

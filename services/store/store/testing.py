@@ -54,3 +54,29 @@ def migrated_engine(database_url: str, *, writer: bool = True) -> Engine:
     """An engine on `database_url` after `alembic upgrade head`, as the deployed store would find it."""
     upgrade(database_url)
     return make_engine(database_url, writer=writer)
+
+
+def parse_time(text: str | None) -> datetime:
+    """An ISO 8601 time as JSON lines write it ('Z', '+0000' or no offset: UTC)."""
+    if not text:
+        return FETCHED_AT
+    value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("+0000", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def message_from_record(record: dict[str, Any]) -> ArticleExtracted:
+    """A labelled JSON-lines record (id, title, text, published, source[, description]) as a message."""
+    published = parse_time(record.get("published"))
+    return extracted(f"https://eval.example/{record['id']}", title=record.get("title"), text=record.get("text") or "",
+                     description=record.get("description"), source=source_ref(record["source"]),
+                     content_hash="eval", published_at=published, fetched_at=published, extracted_at=published)
+
+
+def read_records(path: Any) -> list[dict[str, Any]]:
+    """JSON lines in publication order (then id), as a stream would deliver them."""
+    import json
+    from pathlib import Path
+
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    return sorted(records, key=lambda r: (parse_time(r.get("published")), r["id"]))

@@ -1,0 +1,171 @@
+"""`python -m store.recluster --since … --until …`: cluster a time range again from the stored articles
+(after tuning the matching), with a progress line.
+
+The range's articles are taken out of their stories, the stories they leave behind are rebuilt from
+their remaining articles, then the range is placed again in publication order by the same code the
+writer runs. A story the range emptied is recorded as merged into the story most of its articles
+went to, so its id stays resolvable. Story updates are not published: the next change to each story
+publishes its full state (with a higher version) as usual.
+"""
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from newsflow_shared.contracts.story_updates import StoryChange
+from newsflow_shared.logs import configure_logging
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select, update
+
+from store import copies, locks, story_keys
+from store.db import make_engine
+from store.features import Features
+from store.idf import TermStats, weighted_terms
+from store.ingest import Batch, finish_stories
+from store.models import Article, Fingerprint, Story, StoryMerge
+from store.settings import StoreSettings
+from store.similarity import add_to_centroid
+from store.stories import Matching, article_time, join_story, place_article
+
+CHUNK = 200
+
+
+def article_clock() -> sa.ColumnElement:
+    return sa.func.coalesce(col(Article.published_at), col(Article.fetched_at))
+
+
+def recluster(engine: Engine, *, since: datetime, until: datetime, matching: Matching, now: datetime,
+              progress: Callable[[int, int], None] = lambda done, total: None) -> dict[str, int]:
+    """Re-place every article published in [since, until); returns counts for the report."""
+    with Session(engine) as session, session.begin():
+        in_range = sa.and_(article_clock() >= since, article_clock() < until)
+        rows = session.exec(select(Article.id, Article.story_id).where(in_range)
+                            .order_by(article_clock(), col(Article.id))).all()
+        ids = [article_id for article_id, _ in rows]
+        before: dict[str, list[str]] = defaultdict(list)
+        for article_id, story_id in rows:
+            if story_id:
+                before[story_id].append(article_id)
+        detach(session, ids, sorted(before))
+    done = 0
+    for first in range(0, len(ids), CHUNK):
+        chunk = ids[first:first + CHUNK]
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            place_again(session, chunk, matching=matching, now=now)
+        done += len(chunk)
+        progress(done, len(ids))
+    with Session(engine) as session, session.begin():
+        emptied = redirect_emptied(session, before, now=now)
+    return {"articles": len(ids), "stories_before": len(before), "stories_emptied": emptied}
+
+
+def detach(session: Session, article_ids: list[str], story_ids: list[str]) -> None:
+    """Take the articles out of their stories; rebuild those stories' centroids and keys from the rest."""
+    for first in range(0, len(article_ids), 1000):
+        part = article_ids[first:first + 1000]
+        session.exec(delete(Fingerprint).where(col(Fingerprint.article_id).in_(part)))
+        session.exec(update(Article).where(col(Article.id).in_(part))
+                     .values(story_id=None, is_copy=False, copy_of=None))
+    story_keys.drop_keys(session, story_ids)
+    remaining = session.exec(select(Article).where(col(Article.story_id).in_(story_ids))).all()
+    stats = TermStats.load(session, (t for a in remaining for t in weighted_terms(Features.from_json(a.features))))
+    stories = {s.id: s for s in session.exec(select(Story).where(col(Story.id).in_(story_ids))).all()}
+    for story in stories.values():
+        story.centroid = {}
+        story.last_published_at = None
+    for article in remaining:
+        story, features = stories[article.story_id], Features.from_json(article.features)
+        story.centroid = add_to_centroid(story.centroid, features)
+        at = article_time(article)
+        story.last_published_at = max(filter(None, [story.last_published_at, at]))
+        story_keys.add_keys(session, story.id, story_keys.index_keys(features, stats), seen=at)
+    batch = Batch()
+    for story in stories.values():
+        batch.touch(story, StoryChange.COVERAGE_CHANGED, story.last_article_id or "")
+    finish_stories(session, batch, now=datetime.now(UTC))
+
+
+def place_again(session: Session, article_ids: list[str], *, matching: Matching, now: datetime) -> None:
+    articles = session.exec(select(Article).where(col(Article.id).in_(article_ids))).all()
+    articles = sorted(articles, key=lambda a: (article_time(a), a.id))
+    features = {a.id: Features.from_json(a.features) for a in articles}
+    stats = TermStats.load(session, (t for f in features.values() for t in weighted_terms(f)))
+    keys = {a.id: story_keys.index_keys(features[a.id], stats) for a in articles}
+    fingerprints = [copies.fingerprint_keys(a.simhash, a.text_hash) for a in articles]
+    locks.lock_keys(session, [k for ks in keys.values() for k in ks] + [k for fs in fingerprints for k in fs])
+    batch = Batch()
+    for article in articles:
+        placement = place_article(session, article, features[article.id], stats, keys=keys[article.id],
+                                  now=now, matching=matching)
+        join_story(session, placement.story, article, features[article.id], keys=keys[article.id],
+                   copy_of=placement.copy_of)
+        for absorbed in placement.absorbed:
+            batch.touch(absorbed, StoryChange.MERGED, article.id)
+        batch.touch(placement.story, StoryChange.MERGED if placement.absorbed else StoryChange.ARTICLE_ADDED,
+                    article.id)
+    finish_stories(session, batch, now=now)
+
+
+def redirect_emptied(session: Session, before: dict[str, list[str]], *, now: datetime) -> int:
+    """A story left without articles points at where most of them went, so links to it still resolve."""
+    emptied = 0
+    for story_id in sorted(before):
+        story = session.get(Story, story_id)
+        if story is None or story.merged_into is not None or story.article_count > 0:
+            continue
+        went = Counter(session.exec(select(Article.story_id).where(col(Article.id).in_(before[story_id]))).all())
+        target = min(went.items(), key=lambda item: (-item[1], item[0]))[0]
+        if target == story_id:
+            continue
+        story.merged_into = target
+        session.merge(StoryMerge(absorbed_id=story_id, survivor_id=target, article_id=None, score=0.0,
+                                 merged_at=now))
+        batch = Batch()
+        batch.touch(story, StoryChange.MERGED, story.last_article_id or "")
+        finish_stories(session, batch, now=now)
+        emptied += 1
+    return emptied
+
+
+def parse_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def print_progress(started: float) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - started, 1e-9)
+        sys.stderr.write(f"\rre-clustered {done:,}/{total:,} articles ({100 * done / max(total, 1):.0f}%, "
+                         f"{rate:,.0f}/s)")
+        sys.stderr.flush()
+
+    return show
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m store.recluster", description=__doc__.split("\n")[0])
+    parser.add_argument("--since", type=parse_time, required=True, help="ISO time (UTC if no offset)")
+    parser.add_argument("--until", type=parse_time, default=None, help="ISO time, default: now")
+    args = parser.parse_args(argv)
+    settings = StoreSettings()
+    configure_logging("store-recluster", level=settings.log_level, fmt=settings.log_format)
+    matching = Matching(window=timedelta(hours=settings.story_window_h), min_similarity=settings.story_min_similarity,
+                        merge_similarity=settings.story_merge_similarity)
+    engine = make_engine(settings.database_url, writer=True)
+    try:
+        counts = recluster(engine, since=args.since, until=args.until or datetime.now(UTC), matching=matching,
+                           now=datetime.now(UTC), progress=print_progress(time.monotonic()))
+    finally:
+        engine.dispose()
+    sys.stderr.write("\n")
+    print(f"re-clustered {counts['articles']:,} articles from {counts['stories_before']:,} stories; "
+          f"{counts['stories_emptied']:,} emptied stories now resolve to their successors")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

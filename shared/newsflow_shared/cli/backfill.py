@@ -1,0 +1,112 @@
+"""`newsflow backfill PATH`: publish archived pages (a directory of HTML files or a WARC) onto the raw stream."""
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import click
+from faststream.redis import RedisBroker
+from redis.exceptions import RedisError
+
+from newsflow_shared import backfill
+from newsflow_shared.backfill import Page, PageSkipped
+from newsflow_shared.cli.options import redis_url_option, require_module
+from newsflow_shared.contracts import raw_articles
+from newsflow_shared.contracts.source import SourceRef
+from newsflow_shared.delivery import publish
+
+
+def is_warc(path: Path) -> bool:
+    return path.name.lower().endswith((".warc", ".warc.gz"))
+
+
+def resolve_source(source_id: str, sources_file: Path | None, name: str | None, homepage: str | None) -> SourceRef:
+    """The outlet's ratings from the sources file when given; else a bare, unrated source."""
+    if sources_file is None:
+        try:
+            return SourceRef(id=source_id, name=name or source_id, homepage=homepage)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--source") from exc
+    loader = require_module("fetcher.sources", "newsflow-fetcher")
+    try:
+        found = {s.id: s for s in loader.load_sources(sources_file)}
+    except loader.SourcesFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if source_id not in found:
+        raise click.BadParameter(f"{source_id!r} is not in {sources_file}", param_hint="--source")
+    return found[source_id].ref
+
+
+async def publish_pages(redis_url: str, pages: Iterable[Page | PageSkipped], source: SourceRef) -> tuple[int, list[str]]:
+    """Publish each page with a fresh correlation id (as the fetcher mints one); skipped pages are listed."""
+    published, skipped = 0, []
+    broker = RedisBroker(redis_url)
+    to_raw = broker.publisher(stream=raw_articles.STREAM)
+    async with broker:
+        await broker.connect()
+        for page in pages:
+            try:
+                if isinstance(page, PageSkipped):
+                    raise page
+                article = backfill.to_article(page, source)
+            except (PageSkipped, ValueError) as exc:
+                skipped.append(str(exc))
+                continue
+            await publish(to_raw, article, correlation_id=str(uuid.uuid4()))
+            published += 1
+    return published, skipped
+
+
+def directory_pages(root: Path, base_url: str | None, bar: click.progressbar) -> Iterator[Page | PageSkipped]:
+    for path in bar:
+        try:
+            yield backfill.page_from_file(path, root, base_url)
+        except PageSkipped as exc:
+            yield exc
+
+
+def warc_file_pages(path: Path, bar: click.progressbar) -> Iterator[Page | PageSkipped]:
+    with path.open("rb") as stream:
+        done = 0
+        for page in backfill.warc_pages(stream, path.name):
+            bar.update(stream.tell() - done)
+            done = stream.tell()
+            yield page
+        bar.update(bar.length - done)
+
+
+@click.command(name="backfill")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--source", "source_id", required=True, help="Source id the pages belong to.")
+@click.option("--sources-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              envvar="FETCHER_SOURCES_FILE", help="Take the source's name and ratings from this sources file.")
+@click.option("--source-name", help="Outlet name when no sources file is given (default: the id).")
+@click.option("--base-url", help="URL of the directory's root, for pages without an absolute canonical link.")
+@redis_url_option
+def backfill_command(path: Path, source_id: str, sources_file: Path | None, source_name: str | None,
+                     base_url: str | None, redis_url: str) -> None:
+    """Import a directory of .html files or a .warc(.gz) file through the pipeline (onto the raw stream)."""
+    source = resolve_source(source_id, sources_file, source_name, base_url)
+    try:
+        published, skipped = publish_from(path, base_url, source, redis_url)
+    except (OSError, RedisError) as exc:
+        raise click.ClickException(f"cannot publish to Redis at {redis_url}: {exc}") from exc
+    for reason in skipped:
+        click.echo(f"skipped {reason}", err=True)
+    click.echo(f"published {published} pages to {raw_articles.STREAM}; skipped {len(skipped)}")
+
+
+def publish_from(path: Path, base_url: str | None, source: SourceRef, redis_url: str) -> tuple[int, list[str]]:
+    if path.is_dir():
+        files = backfill.html_files(path)
+        with click.progressbar(files, label=f"{len(files)} pages", file=sys.stderr) as bar:
+            published, skipped = asyncio.run(publish_pages(redis_url, directory_pages(path, base_url, bar), source))
+    elif is_warc(path):
+        with click.progressbar(length=path.stat().st_size, label=path.name,
+                               file=sys.stderr) as bar:
+            published, skipped = asyncio.run(publish_pages(redis_url, warc_file_pages(path, bar), source))
+    else:
+        raise click.BadParameter("expected a directory or a .warc / .warc.gz file", param_hint="PATH")
+    return published, skipped

@@ -1,0 +1,27 @@
+"""Options several `newsflow` subcommands share, read from the same variables the services use."""
+
+import click
+
+redis_url_option = click.option(
+    "--redis-url", envvar="REDIS_URL", default="redis://127.0.0.1:6379/0", show_default=True,
+    help="Redis holding the streams (env REDIS_URL).",
+)
+database_url_option = click.option(
+    "--database-url", envvar="DATABASE_URL", default="sqlite:///newsflow.db", show_default=True,
+    help="The store's database (env DATABASE_URL).",
+)
+
+
+def require_module(module: str, package: str) -> object:
+    """Import a service module for a subcommand, or say which package to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name.split(".")[0]):
+            raise click.ClickException(
+                f"this command needs the {package} package ({module} is not installed): "
+                f"pip install -e services/{package.removeprefix('newsflow-')}"
+            ) from exc
+        raise

@@ -1,0 +1,92 @@
+"""Story content: representative headline, summary bullets, key numbers, entities and event."""
+
+from datetime import UTC, datetime, timedelta
+
+from store.content import ContentRow, compute_content, key_numbers, summary
+from store.features import Features, numbers_in
+from store.similarity import add_to_centroid
+
+T0 = datetime(2026, 11, 4, 8, 0, tzinfo=UTC)
+
+
+def row(article_id: str, source_id: str, title: str, sentences: list[str], *, numbers: list[dict] | None = None,
+        entities: list[dict] | None = None, events: list[dict] | None = None, is_copy: bool = False,
+        minutes: int = 0) -> ContentRow:
+    from store import terms
+
+    features = Features(title={t: float(n) for t, n in terms.term_counts(title).items()},
+                        body={t: float(n) for t, n in terms.term_counts(*sentences).items()},
+                        numbers=numbers if numbers is not None else numbers_in(title, *sentences),
+                        sentences=sentences)
+    return ContentRow(article_id, source_id, title, features, entities or [], events or [], is_copy,
+                      T0 + timedelta(minutes=minutes))
+
+
+def centroid(rows: list[ContentRow]) -> dict:
+    result: dict = {}
+    for r in rows:
+        result = add_to_centroid(result, r.features)
+    return result
+
+
+KURSK = [
+    row("a", "north", "North Korea to send 6,000 engineers and deminers to Kursk",
+        ["North Korea will send 6,000 military engineers and deminers to Russia's Kursk region.",
+         "The weather in Moscow was mild on Tuesday afternoon, officials noted."]),
+    row("b", "harbor", "Pyongyang pledges sappers for Kursk",
+        ["Pyongyang will send 6,000 military builders and deminers to the Kursk region, Moscow said.",
+         "Analysts say 24,000 troops were sent last year to fight in the region."], minutes=5),
+    row("c", "capital", "Kim's soldiers: a story of loyalty",
+        ["North Korea will send 6,000 engineers and deminers to rebuild Kursk, Shoigu said on Tuesday.",
+         "Shoigu met Kim Jong Un in Pyongyang to discuss cooperation and the rebuilding effort."], minutes=9),
+    row("d", "copycat", "North Korea to send 6,000 engineers and deminers to Kursk",
+        ["North Korea will send 6,000 military engineers and deminers to Russia's Kursk region."],
+        is_copy=True, minutes=12),
+]
+
+
+def test_key_numbers_count_distinct_sources_per_figure() -> None:
+    """'6,000' from four outlets ranks before '24,000' from one, written as the outlets write it."""
+    numbers = key_numbers(KURSK)
+    assert [(n["text"], n["sources"]) for n in numbers[:2]] == [("6,000", 4), ("24,000", 1)]
+    assert numbers[0]["value"] == 6000.0
+
+
+def test_the_title_is_the_headline_closest_to_the_story() -> None:
+    """The on-topic headline wins over a feature-style one; copies are not candidates when originals exist."""
+    assert compute_content(KURSK, centroid(KURSK)).title == "North Korea to send 6,000 engineers and deminers to Kursk"
+
+
+def test_three_bullets_from_different_articles_without_repeats_preferring_key_numbers() -> None:
+    """Central sentences carrying the key number come first, one per article, none near-duplicating another."""
+    numbers = key_numbers(KURSK)
+    bullets = summary(KURSK, centroid(KURSK), numbers)
+    assert len(bullets) == 3
+    assert all("6,000" in bullet for bullet in bullets[:2])
+    # c's lead repeats a's almost word for word, so c contributes its other sentence instead.
+    assert bullets[2] == "Shoigu met Kim Jong Un in Pyongyang to discuss cooperation and the rebuilding effort."
+    assert "The weather in Moscow was mild on Tuesday afternoon, officials noted." not in bullets
+    assert len(set(bullets)) == 3
+
+
+def test_near_identical_sentences_appear_once() -> None:
+    """Two outlets' almost identical sentence yields one bullet."""
+    same = "The central bank cut its key interest rate by a quarter point to 3.75% on Wednesday."
+    rows = [row("a", "s1", "Rate cut", [same]), row("b", "s2", "Rate cut", [same.replace("Wednesday", "Weds")])]
+    assert len(summary(rows, centroid(rows), key_numbers(rows))) == 1
+
+
+def test_entities_by_articles_and_the_most_reported_event() -> None:
+    """Entities rank by how many articles name them; the event is the most confident record of the most
+    reported (actor, action, place)."""
+    kim = {"name": "Kim Jong Un", "kind": "person"}
+    kursk = {"name": "Kursk", "kind": "place"}
+    deploy = {"actor1": {"name": "North Korea"}, "cameo_root": "07", "place": {"name": "Kursk Oblast"},
+              "confidence": 0.6, "sentence": "s"}
+    rows = [row("a", "s1", "t", ["x y z a b c"], entities=[kursk, kim], events=[deploy]),
+            row("b", "s2", "t", ["x y z a b c"], entities=[kursk], events=[{**deploy, "confidence": 0.9}]),
+            row("c", "s3", "t", ["x y z a b c"], events=[{**deploy, "cameo_root": "19", "confidence": 1.0}])]
+    content = compute_content(rows, centroid(rows))
+    assert content.entities == [{"name": "Kursk", "kind": "place", "articles": 2},
+                                {"name": "Kim Jong Un", "kind": "person", "articles": 1}]
+    assert (content.event["cameo_root"], content.event["confidence"]) == ("07", 0.9)

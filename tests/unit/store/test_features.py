@@ -1,0 +1,49 @@
+"""Article features: numbers, guessed entities, fingerprints, and the similarity built on them."""
+
+from store.features import guessed_entities, hamming, numbers_in, simhash_bands, text_hash
+from store.idf import TermStats
+from store.similarity import add_to_centroid, decay, score
+from store.features import Features
+
+
+def test_numbers_keep_figures_and_skip_years_and_small_counts() -> None:
+    """6,000 and 1.2 billion and 3.75% are figures; 2025 and 'three' and 7 are not."""
+    found = numbers_in("Fined 1.2 billion in 2025; 6,000 troops; rate at 3.75%; 7 judges")
+    assert [(n["value"], n["text"]) for n in found] == [(1.2e9, "1.2 billion"), (6000.0, "6,000"), (3.75, "3.75%")]
+
+
+def test_capitalised_runs_stand_in_for_entities() -> None:
+    """Without the extractor's entities, names in the lead are guessed from capitalisation."""
+    assert set(guessed_entities("North Korea will send troops, Sergei Shoigu said in Pyongyang.")) == {
+        "north korea", "sergei shoigu", "pyongyang"}
+
+
+def test_simhashes_within_three_bits_share_a_band() -> None:
+    """Four 16-bit bands: any three flipped bits leave at least one band identical."""
+    a, b = "0123456789abcdef", f"{int('0123456789abcdef', 16) ^ (1 | 1 << 20 | 1 << 40):016x}"
+    assert hamming(a, b) == 3
+    assert set(simhash_bands(a)) & set(simhash_bands(b))
+
+
+def test_text_hash_ignores_case_spacing_and_punctuation_but_not_short_texts() -> None:
+    """Syndicated copies reflowed by another CMS hash alike; a teaser is too short to call."""
+    text = " ".join(f"word{i}" for i in range(50))
+    assert text_hash(text) == text_hash("  " + text.upper().replace(" ", " \n "))
+    assert text_hash("Too short to tell.") is None
+
+
+def test_time_decay_spares_a_day_and_then_fades() -> None:
+    assert decay(12) == decay(-20) == 1.0
+    assert decay(24 + 72) < 0.37
+
+
+def test_event_and_quantities_raise_the_score_when_both_sides_have_them() -> None:
+    """The same actor, action and place, and the same figures, add to the text similarity."""
+    base = Features(title={"kursk": 1.0, "engineer": 1.0}, body={"deminer": 1.0, "rebuild": 1.0})
+    story = add_to_centroid({}, Features(title={"kursk": 1.0}, body={"deminer": 2.0},
+                                         events={"action:07": 1.0, "actor:north korea": 1.0},
+                                         quantities={"q:6000": 1.0}))
+    enriched = Features(title=base.title, body=base.body, events={"action:07": 0.8, "actor:north korea": 0.8},
+                        quantities={"q:6000": 1.0})
+    stats = TermStats()
+    assert score(enriched, story, stats, gap_hours=0).value > score(base, story, stats, gap_hours=0).value + 0.2
