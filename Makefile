@@ -10,13 +10,20 @@ STAMP := $(VENV)/.newsflow-installed
 PACKAGES := -e shared -e services/fetcher -e services/extractor -e services/store
 MANIFESTS := requirements-dev.txt shared/pyproject.toml $(wildcard services/*/pyproject.toml)
 
-.PHONY: demo test lint install clean fault
+.PHONY: demo test lint install clean fault chromium
 
 demo: $(STAMP)  ## Run the pipeline on the bundled demo site; Ctrl-C stops it (DEMO_ARGS=--exit to stop at once)
 	$(PY) -m demo.run $(DEMO_ARGS)
 
-test: $(STAMP)  ## Run the whole test suite against real Redis and PostgreSQL
+test: $(STAMP) chromium  ## Run the whole test suite against real Redis and PostgreSQL
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (Playwright downloads no browser here); as root we install it.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium (they fail without it)." >&2; fi; }
 
 fault: $(STAMP)  ## Long fault and load runs (5,000 articles, kill -9, Redis restart, 20 s PostgreSQL outage); prints figures
 	$(PY) -m pytest -m fault_long tests/fault -s $(PYTEST_ARGS)
