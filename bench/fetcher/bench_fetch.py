@@ -189,7 +189,7 @@ def reset_redis(redis_url: str) -> None:
     client.close()
 
 
-def timed(label: str, run, expected: int) -> tuple[float, int]:
+def timed(label: str, run, expected: int) -> tuple[float, int, float]:
     with RssSampler() as rss:
         started, cpu_started = time.perf_counter(), time.process_time()
         items = asyncio.run(run())
@@ -200,7 +200,7 @@ def timed(label: str, run, expected: int) -> tuple[float, int]:
           f"peak RSS +{(rss.peak - rss.start) / 2**20:6.1f} MiB (peak {rss.peak / 2**20:.0f} MiB)")
     if items != expected:
         print(f"  !! {label} got {items} items, expected {expected}", file=sys.stderr)
-    return rate, rss.peak
+    return rate, rss.peak, cpu / max(items, 1)
 
 
 def main() -> None:
@@ -223,6 +223,9 @@ def main() -> None:
     from newsflow_shared.logs import configure_logging
 
     configure_logging("fetcher", level=args.log_level, fmt="json")
+    # Imported before any timing, as the plain loop's httpx and feedparser are: round 1 must not pay for imports.
+    import fetcher.app
+    import fetcher.polling  # noqa: F401
     logging.getLogger("httpx").setLevel(logging.WARNING)  # as `python -m fetcher` does
 
     receive, send = multiprocessing.Pipe(duplex=False)
@@ -233,17 +236,26 @@ def main() -> None:
     print(f"site {base}: {args.feeds} feeds x {args.items} items, concurrency {args.concurrency}, "
           f"cpus {os.cpu_count()}, load {os.getloadavg()[0]:.2f}")
     try:
-        plain_rates, fetcher_rates = [], []
+        plain_rates, fetcher_rates, round_ratios, cpu_ratios = [], [], [], []
         for round_no in range(1, args.rounds + 1):
             print(f"round {round_no}")
-            plain_rates.append(timed("plain", lambda: plain_loop(base, args.feeds, args.concurrency), expected)[0])
+            plain_rate, _, plain_cpu = timed("plain", lambda: plain_loop(base, args.feeds, args.concurrency), expected)
             reset_redis(args.redis_url)
-            fetcher_rates.append(timed("fetcher", lambda: fetcher_poll(base, args.feeds, args.concurrency,
-                                                                        args.redis_url), expected)[0])
+            fetcher_rate, _, fetcher_cpu = timed("fetcher", lambda: fetcher_poll(base, args.feeds, args.concurrency,
+                                                                                 args.redis_url), expected)
             reset_redis(args.redis_url)  # the stream holds every page; don't leave it in Redis
+            plain_rates.append(plain_rate)
+            fetcher_rates.append(fetcher_rate)
+            round_ratios.append(fetcher_rate / plain_rate)
+            cpu_ratios.append(plain_cpu / fetcher_cpu)
         plain, fetched = statistics.median(plain_rates), statistics.median(fetcher_rates)
         print(f"median: plain {plain:.1f} items/s, fetcher {fetched:.1f} items/s, ratio {fetched / plain:.2f} "
               f"(target >= 0.80)")
+        # Other processes on a small machine stretch one phase's wall time and not the other's; the two phases
+        # of one round ran back to back, and CPU time per item does not depend on the machine's other load.
+        print(f"per-round ratios {' '.join(f'{r:.2f}' for r in round_ratios)} (median "
+              f"{statistics.median(round_ratios):.2f}); CPU-per-item ratio (plain/fetcher) median "
+              f"{statistics.median(cpu_ratios):.2f}; load {os.getloadavg()[0]:.2f}")
         if args.profile:
             import cProfile
 

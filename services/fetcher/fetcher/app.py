@@ -52,8 +52,15 @@ def article_publisher(publisher: StreamPublisher) -> PublishArticle:
     The same call as newsflow_shared.delivery.publish, plus `pipeline=`, which that helper does not take yet.
     """
 
+    stream: list[str] = []  # the publisher's stream name (with any broker prefix), looked up once
+
     async def publish_article(article: ArticleFetched, correlation_id: str, pipeline: Pipeline) -> None:
-        await publisher.publish(article, headers=article.headers(), correlation_id=correlation_id, pipeline=pipeline)
+        if not stream:
+            # FastStream deep-copies its stream settings on every `publisher.stream` lookup (twice per publish
+            # unless told the name); the name is the same every time, so it is passed in.
+            stream.append(publisher.stream.name)
+        await publisher.publish(article, stream=stream[0], headers=article.headers(), correlation_id=correlation_id,
+                                pipeline=pipeline)
 
     return publish_article
 

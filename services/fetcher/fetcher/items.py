@@ -7,6 +7,7 @@ the page's content changed.
 """
 
 import asyncio
+import logging
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -195,10 +196,16 @@ async def _publish(source: Source, feed_url: str, item: FeedItem, canonical: str
         log.exception("publishing the article failed", source=source.id, url=item.link, error=repr(exc))
         return False
     # DEBUG: at hundreds of articles a minute, one INFO line per feed poll (polling.py) is what operators read.
-    log.debug("article published", source=source.id, url=item.link, canonical_url=canonical,
-             message_id=article.message_id, correlation_id=correlation_id, status=page.status,
-             bytes=len(page.body), revision=revision, compressed=article.html_gzip_b64 is not None)
+    if _debug_enabled():
+        log.debug("article published", source=source.id, url=item.link, canonical_url=canonical,
+                  message_id=article.message_id, correlation_id=correlation_id, status=page.status,
+                  bytes=len(page.body), revision=revision, compressed=article.html_gzip_b64 is not None)
     return True
+
+
+def _debug_enabled() -> bool:
+    # The per-article line costs a stdlib round trip (and the message_id hash) even when DEBUG is off.
+    return logging.getLogger(__name__).isEnabledFor(logging.DEBUG)
 
 
 def build_article(source: Source, item: FeedItem, *, feed_url: str, canonical: str, page: Fetched,

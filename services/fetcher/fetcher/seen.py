@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
+from fetcher.commits import GroupCommit
 from fetcher.keys import revising_key, seen_key
 
 LEGACY_PUBLISHED = "published"  # what the first fetcher version stored: no hash, no revision
@@ -64,6 +65,7 @@ class SeenSet:
         self._claim_ttl_s = claim_ttl_s
         self._release = redis.register_script(_RELEASE)
         self._claim_or_get = redis.register_script(_CLAIM_OR_GET)
+        self._commits = GroupCommit(redis)
 
     async def claim_or_lookup(self, canonical_url: str) -> tuple[bool, SeenRecord | None]:
         """(claimed, record): claimed if the URL was unknown and is now ours to fetch; else its published
@@ -102,14 +104,18 @@ class SeenSet:
     async def publish_and_mark(self, publish_into: Callable[[Pipeline], Awaitable[object]],
                                marks: Sequence[tuple[str, SeenRecord]], *, revised: bool = False) -> None:
         """Publish (into the pipeline) and record the URLs as published in one MULTI/EXEC: the message and
-        the seen-set agree even if the process dies right after, so a page is never published twice."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            await publish_into(pipe)
-            for canonical_url, record in marks:
-                pipe.set(seen_key(canonical_url), record.dumps(), ex=self._ttl_s)
-                if revised:
-                    pipe.delete(revising_key(canonical_url))
-            await pipe.execute()
+        the seen-set agree even if the process dies right after, so a page is never published twice.
+
+        The pipeline only records the commands; GroupCommit sends them, in one transaction with those of
+        other items finishing at the same time (one round trip for many articles)."""
+        recorder = self._redis.pipeline(transaction=True)
+        await publish_into(recorder)
+        for canonical_url, record in marks:
+            recorder.set(seen_key(canonical_url), record.dumps(), ex=self._ttl_s)
+            if revised:
+                recorder.delete(revising_key(canonical_url))
+        commands, recorder.command_stack = recorder.command_stack, []
+        await self._commits.commit(commands)
 
     async def release(self, canonical_url: str) -> None:
         await self._release(keys=[seen_key(canonical_url)], args=[self._claim_value])

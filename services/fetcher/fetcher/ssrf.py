@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 import httpcore
 import httpx
 
+from fetcher.sockets import QuickReadableStream
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -109,8 +111,9 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(str(address), port, timeout=timeout,
-                                                     local_address=local_address, socket_options=socket_options)
+                stream = await self._inner.connect_tcp(str(address), port, timeout=timeout,
+                                                       local_address=local_address, socket_options=socket_options)
+                return QuickReadableStream(stream) if isinstance(stream, httpcore.AsyncNetworkStream) else stream
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc  # try the host's next checked address, as a resolver-driven connect would
         assert last_error is not None
