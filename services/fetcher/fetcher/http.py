@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from urllib.parse import urlsplit
+
 import httpx
 
 from fetcher.bodies import BodyTooLarge, UndecodableBody, read_capped
@@ -132,12 +134,13 @@ class Fetcher:
 
     async def get(self, url: str, *, kind: Kind, validators: Validators | None = None) -> Fetched:
         """GET `url` following redirects; FetchError for anything unusable (a 304 is returned, not raised)."""
+        host = urlsplit(url).hostname or ""
         try:
             fetched = await self._follow(url, kind=kind, validators=validators)
         except FetchError as exc:
-            counter(FETCHES, kind, str(exc.status) if exc.status else "error").inc()
+            counter(FETCHES, kind, str(exc.status) if exc.status else "error", host).inc()
             raise
-        counter(FETCHES, kind, str(fetched.status)).inc()
+        counter(FETCHES, kind, str(fetched.status), host).inc()
         return fetched
 
     async def robots_txt(self, url: str) -> tuple[int, bytes]:

@@ -6,8 +6,9 @@ from prometheus_client import Counter, Gauge, Histogram
 
 FETCHES = Counter(
     "newsflow_fetcher_requests_total",
-    "HTTP fetches by kind (feed, page, robots) and final status code ('error' when no response was usable).",
-    ["kind", "status"],
+    "HTTP fetches by kind (feed, page, robots), final status code ('error' when no response was usable) "
+    "and the requested host.",
+    ["kind", "status", "host"],
 )
 FETCH_ERRORS = Counter(
     "newsflow_fetch_errors_total",

@@ -91,7 +91,7 @@ async def test_bad_feeds_are_counted_and_logged_while_the_good_feed_is_published
     outlets = sources(("good-news", [good]), ("broken-news", [*broken.values(), failing, missing]))
     before = {r: metric("newsflow_fetch_errors_total", source="broken-news", reason=r)
               for r in [*broken, "http_status"]}
-    status_500 = metric("newsflow_fetcher_requests_total", kind="feed", status="500")
+    status_500 = metric("newsflow_fetcher_requests_total", kind="feed", status="500", host="127.0.0.1")
 
     async with make_deps() as deps:
         with capture_logs() as logs:
@@ -103,7 +103,7 @@ async def test_bad_feeds_are_counted_and_logged_while_the_good_feed_is_published
         assert metric("newsflow_fetch_errors_total", source="broken-news", reason=reason) == before[reason] + 1
     assert metric("newsflow_fetch_errors_total", source="broken-news", reason="http_status") == \
         before["http_status"] + 2
-    assert metric("newsflow_fetcher_requests_total", kind="feed", status="500") == status_500 + 1
+    assert metric("newsflow_fetcher_requests_total", kind="feed", status="500", host="127.0.0.1") == status_500 + 1
     failures = {(e["url"], e["reason"]) for e in logs if e["event"] == "feed failed" and e["source"] == "broken-news"}
     assert failures == {*((url, reason) for reason, url in broken.items()),
                         (failing, "http_status"), (missing, "http_status")}
