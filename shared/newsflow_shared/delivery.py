@@ -188,6 +188,36 @@ async def dead_letter(msg: Any, *, attempts: int, reason: str, error: str) -> De
     return letter
 
 
+async def dead_letter_entry(
+    redis: Redis, *, stream: str, group: str, entry_id: str, fields: dict[bytes, bytes], attempts: int,
+    reason: str, error: str, message_id: str | None = None, correlation_id: str | None = None,
+) -> DeadLettered:
+    """Dead-letter one entry of a batch read and acknowledge that entry alone, in that order.
+
+    For consumers reading with `batch=True`, where the middleware sees the batch, not its entries:
+    the same letter `dead_letter` writes for a single message.
+    """
+    letter = DeadLettered(
+        stage=group,
+        stream=stream,
+        group=group,
+        entry_id=entry_id,
+        original_message_id=message_id,
+        correlation_id=correlation_id,
+        attempts=attempts,
+        reason=reason,
+        error=error[:2000],
+        failed_at=datetime.now(UTC),
+        fields={k.decode(): base64.b64encode(v).decode() for k, v in fields.items()},
+    )
+    await redis.xadd(streams.dead_letter_stream(group), {"json": letter.model_dump_json()})
+    await redis.xack(stream, group, entry_id)
+    MESSAGES.labels(stream=stream, outcome="dead_lettered").inc()
+    log.error("message dead-lettered", stream=stream, entry_id=entry_id, reason=reason, attempts=attempts,
+              error=letter.error, correlation_id=correlation_id)
+    return letter
+
+
 def delivery_middleware(*, max_attempts: int, supported_versions: dict[str, set[int]],
                         max_message_bytes: int | None = None, outage: Outage = OUTAGE) -> type:
     """Build the broker middleware that applies the retry / dead-letter policy to every stream message.

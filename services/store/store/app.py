@@ -6,15 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 from faststream.asgi import AsgiFastStream
-from faststream.redis.annotations import RedisStreamMessage
+from faststream.redis import StreamSub
+from faststream.redis.annotations import Redis, RedisBatchStreamMessage, RedisStreamMessage
 from newsflow_shared import streams
 from newsflow_shared.contracts import extracted_articles, story_updates
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
-from newsflow_shared.delivery import consume, publish
+from newsflow_shared.delivery import OUTAGE, InvalidMessage, dead_letter_entry, is_transient, publish
+from newsflow_shared.metrics import MESSAGES
 from newsflow_shared.runtime import build_broker, build_worker_app
 
+from store.batches import BatchLogContext, Entry, Rejected, accept, entries_of
 from store.db import check_connection, make_engine
-from store.ingest import ingest_article
+from store.ingest import ingest_article, ingest_articles
 from store.metrics import ARTICLES, STORY_UPDATES
 from store.migrate import require_schema
 from store.settings import StoreSettings
@@ -34,6 +37,7 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
         merge_similarity=settings.story_merge_similarity,
     )
     broker = build_broker(settings, consumes=[ArticleExtracted])
+    broker.add_middleware(BatchLogContext)
     to_story_updates = broker.publisher(
         stream=story_updates.STREAM,
         description="A story's full current coverage, after each change (version grows by one per change).",
@@ -41,11 +45,73 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
         schema=story_updates.StoryUpdated,
     )
 
-    @consume(broker, stream=extracted_articles.STREAM, group=streams.STORE_GROUP,
-             consumer=settings.consumer_name, read_batch=settings.read_batch,
-             claim_idle_ms=settings.claim_idle_ms)
+    stream, group = extracted_articles.STREAM, streams.STORE_GROUP
+
+    async def reject(redis: Redis, entry: Entry, reason: str, error: str) -> None:
+        await dead_letter_entry(redis, stream=stream, group=group, entry_id=entry.entry_id, fields=entry.fields,
+                                attempts=1, reason=reason, error=error, message_id=entry.message_id,
+                                correlation_id=entry.correlation_id)
+
+    # New entries are read in batches and committed in one transaction per batch. A batch that fails
+    # stays pending (FastStream acks only on success) and the reclaimer below takes its entries over one
+    # by one, with the delivery policy's retry cap and dead-lettering; see /docs/stories.md.
+    @broker.subscriber(
+        stream=StreamSub(stream, group=group, consumer=settings.consumer_name, batch=True,
+                         max_records=settings.batch_size),
+        # Documented through the reclaimer below: same stream, group and contract, and its handler's
+        # signature gives the document the ArticleExtracted payload (this one decodes entries itself).
+        include_in_schema=False,
+    )
+    async def store_batch(msg: RedisBatchStreamMessage, redis: Redis) -> None:
+        """Store a batch of extracted articles in one transaction and publish the stories' updates."""
+        accepted: list[tuple[Entry, ArticleExtracted]] = []
+        for entry in entries_of(msg.raw_message, msg.body, msg.batch_headers):
+            try:
+                accepted.append((entry, accept(entry, max_message_bytes=settings.max_message_bytes)))
+            except Rejected as exc:
+                await reject(redis, entry, exc.reason, str(exc))
+        try:
+            results = await asyncio.to_thread(ingest_articles, engine, [a for _, a in accepted], now=clock(),
+                                              matching=matching) if accepted else []
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if is_transient(exc):
+                delay = OUTAGE.failed(error)
+                log.warning("dependency unavailable; message left pending, backing off", stream=stream,
+                            entries=len(accepted), error=error, backoff_s=delay)
+                await asyncio.sleep(delay)  # backoff: this consumer's next read waits for it
+            else:
+                log.warning("batch failed; its entries stay pending for the per-message retry", stream=stream,
+                            entries=len(accepted), error=error, exc_info=True)
+            raise
+        OUTAGE.recovered()
+        published = []
+        for (entry, article), result in zip(accepted, results, strict=True):
+            if isinstance(result, InvalidMessage):
+                await reject(redis, entry, "invalid", f"InvalidMessage: {result}")
+                continue
+            ARTICLES.labels(outcome=result.outcome).inc()
+            log.info("article stored", outcome=result.outcome, article_id=article.article_id,
+                     story_id=result.update and result.update.story_id,
+                     story_version=result.update and result.update.version, correlation_id=entry.correlation_id)
+            published += [(update, entry.correlation_id) for update in result.updates]
+        async with redis.pipeline(transaction=False) as pipe:
+            for update, correlation_id in published:
+                await to_story_updates.publish(update, headers=update.headers(), correlation_id=correlation_id,
+                                               pipeline=pipe)
+                STORY_UPDATES.labels(change=update.change).inc()
+            await pipe.execute()
+        MESSAGES.labels(stream=stream, outcome="processed").inc(len(accepted))
+
+    # The reclaimer: entries left pending (a failed batch, a crashed peer), one at a time through the
+    # delivery middleware, which retries, backs off on outages and dead-letters after max_attempts.
+    @broker.subscriber(
+        stream=StreamSub(stream, group=group, consumer=settings.consumer_name,
+                         min_idle_time=settings.claim_idle_ms),
+        description="Store each extracted article, place it in a story, and publish the story's update.",
+    )
     async def store_article(article: ArticleExtracted, msg: RedisStreamMessage) -> None:
-        """Store each extracted article, place it in a story, and publish the story's update."""
+        """Store one reclaimed article in its own transaction and publish its story's update(s)."""
         # The ORM is synchronous: run the transaction in a thread so the loop keeps serving the broker.
         ingested = await asyncio.to_thread(ingest_article, engine, article, now=clock(), matching=matching)
         ARTICLES.labels(outcome=ingested.outcome).inc()

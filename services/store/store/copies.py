@@ -26,12 +26,18 @@ def find_original(session: Session, article: Article) -> Article | None:
         .where(col(Fingerprint.key).in_(keys), col(Article.id) != article.id, col(Article.story_id).is_not(None))
         .distinct()
     ).all()
+    return earliest_original(session, article, list(found))
+
+
+def earliest_original(session: Session, article: Article, found: list[Article],
+                      known: dict[str, Article] | None = None) -> Article | None:
+    """Of the stored articles sharing a fingerprint with `article`, the original it copies, if any."""
     copies = [other for other in found if is_copy(article, other)]
     if not copies:
         return None
     first = min(copies, key=lambda a: (a.published_at or a.fetched_at, a.id))
     if first.copy_of:
-        return session.get(Article, first.copy_of) or first
+        return (known or {}).get(first.copy_of) or session.get(Article, first.copy_of) or first
     return first
 
 
@@ -42,5 +48,10 @@ def is_copy(article: Article, other: Article) -> bool:
 
 
 def add_fingerprints(session: Session, article: Article) -> None:
-    rows = [{"key": key, "article_id": article.id} for key in sorted(fingerprint_keys(article.simhash, article.text_hash))]
-    upsert(session, Fingerprint.__table__, rows, keys=["key", "article_id"])
+    upsert_fingerprints(session, [(key, article.id) for key in sorted(fingerprint_keys(article.simhash, article.text_hash))])
+
+
+def upsert_fingerprints(session: Session, pairs: list[tuple[str, str]]) -> None:
+    """(key, article id) pairs, sorted."""
+    upsert(session, Fingerprint.__table__, [{"key": key, "article_id": article_id} for key, article_id in pairs],
+           keys=["key", "article_id"])

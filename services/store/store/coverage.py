@@ -151,12 +151,30 @@ def record_change(story: Story, change: StoryChange, *, article_id: str | None, 
 
 def story_updated(session: Session, story: Story) -> StoryUpdated:
     """The story's current state as a message; the same version always gives the same message."""
-    source_ids = session.exec(
-        select(Article.source_id).where(Article.story_id == story.id).distinct().order_by(Article.source_id)
-    ).all()
-    merged_from = session.exec(
-        select(StoryMerge.absorbed_id).where(StoryMerge.survivor_id == story.id).order_by(StoryMerge.absorbed_id)
-    ).all()
+    return stories_updated(session, [story])[story.id]
+
+
+def stories_updated(session: Session, stories: list[Story]) -> dict[str, StoryUpdated]:
+    """story_updated for many stories in two queries."""
+    ids = sorted({story.id for story in stories})
+    source_ids: dict[str, list[str]] = {story_id: [] for story_id in ids}
+    merged_from: dict[str, list[str]] = {story_id: [] for story_id in ids}
+    for first in range(0, len(ids), 1000):
+        part = ids[first:first + 1000]
+        for story_id, source_id in session.exec(
+            select(Article.story_id, Article.source_id).where(col(Article.story_id).in_(part)).distinct()
+            .order_by(Article.story_id, Article.source_id)
+        ).all():
+            source_ids[story_id].append(source_id)
+        for survivor_id, absorbed_id in session.exec(
+            select(StoryMerge.survivor_id, StoryMerge.absorbed_id).where(col(StoryMerge.survivor_id).in_(part))
+            .order_by(StoryMerge.survivor_id, StoryMerge.absorbed_id)
+        ).all():
+            merged_from[survivor_id].append(absorbed_id)
+    return {story.id: build_update(story, source_ids[story.id], merged_from[story.id]) for story in stories}
+
+
+def build_update(story: Story, source_ids: list[str], merged_from: list[str]) -> StoryUpdated:
     return StoryUpdated(
         story_id=story.id,
         version=story.version,
@@ -167,10 +185,10 @@ def story_updated(session: Session, story: Story) -> StoryUpdated:
         source_count=story.source_count,
         first_published_at=story.first_published_at,
         updated_at=story.updated_at,
-        source_ids=list(source_ids),
+        source_ids=source_ids,
         bias_counts=story.bias_counts,
         merged_into=story.merged_into,
-        merged_from=list(merged_from),
+        merged_from=merged_from,
         coverage=Coverage.model_validate(story.coverage or {}),
         summary=list(story.summary),
         key_numbers=[KeyNumber.model_validate(n) for n in story.key_numbers],

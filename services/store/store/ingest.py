@@ -21,12 +21,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from store import locks
+from store.batch_index import BatchIndex
 from store.content import refresh_content
 from store.copies import fingerprint_keys
-from store.coverage import record_change, refresh_coverage, story_updated
+from store.coverage import record_change, refresh_coverage, stories_updated, story_updated
 from store.features import Features, article_features, text_hash
 from store.idf import TermStats, weighted_terms
-from store.models import MAX_CANONICAL_URL_CHARS, Article, Story
+from store.models import MAX_CANONICAL_URL_CHARS, Article, Source, Story
 from store.similarity import add_to_centroid
 from store.sources import upsert_source
 from store.stories import DEFAULT_MATCHING, Matching, join_story, lock_live_story, place_article
@@ -130,6 +131,12 @@ class Batch:
             self.announced[story.id] = story_updated(session, story)
         return self.announced[story.id]
 
+    def prepare_updates(self, session: Session, stories: list[Story]) -> None:
+        """Build the updates of many stories at once (two queries instead of two per story)."""
+        wanted = list({story.id: story for story in stories if story.id not in self.announced}.values())
+        if wanted:
+            self.announced.update(stories_updated(session, wanted))
+
     def touch(self, story: Story, change: StoryChange, article_id: str) -> None:
         self.stories[story.id] = story
         current = self.changes.get(story.id)
@@ -141,57 +148,91 @@ class Batch:
 def write_articles(
     session: Session, messages: list[ArticleExtracted], *, now: datetime, matching: Matching
 ) -> list[Ingested]:
-    """The transaction's body; the caller owns commit and retry."""
+    """The transaction's body; the caller owns commit and retry.
+
+    Reads what the whole batch needs up front (articles, outlets, index rows, fingerprints) and
+    writes index rows, fingerprints and term counts once at the end; articles are placed one by
+    one, in message order, each seeing what the earlier ones changed.
+    """
     features = {m.article_id: article_features(m) for m in messages}
     stats = TermStats.load(session, chain.from_iterable(weighted_terms(f) for f in features.values()))
     keys = {m.article_id: index_keys(features[m.article_id], stats) for m in messages}
     fingerprints = [fingerprint_keys(m.simhash, text_hash(m.text)) for m in messages]
     locks.lock_keys(session, chain(chain.from_iterable(keys.values()), chain.from_iterable(fingerprints)))
-    for source in sorted({m.source.id: m.source for m in messages}.values(), key=lambda s: s.id):
+    sources = sorted({m.source.id: m.source for m in messages}.values(), key=lambda s: s.id)
+    # Read the outlets in one query; held here because the identity map keeps only referenced rows.
+    known = session.exec(select(Source).where(col(Source.id).in_([s.id for s in sources]))).all()
+    for source in sources:
         upsert_source(session, source, now=now)
+    del known
+    urls = sorted({m.canonical_url for m in messages})
+    existing = {a.canonical_url: a for a in session.exec(
+        select(Article).where(col(Article.canonical_url).in_(urls)).order_by(Article.canonical_url).with_for_update()
+    ).all()}
+    earliest = min(as_utc(m.published_at) or as_utc(m.fetched_at) for m in messages)
+    index = BatchIndex(session, since=earliest - matching.window, index_keys=chain.from_iterable(keys.values()),
+                       fingerprint_keys=chain.from_iterable(fingerprints))
     batch = Batch()
-    outcomes = []
-    for message in messages:
-        outcome, article_id = write_article(session, message, features[message.article_id], stats,
-                                            keys=keys[message.article_id], batch=batch, now=now, matching=matching)
-        outcomes.append((outcome, article_id))
+    # No autoflush while placing: the batch's rows go out in one flush at the end instead of before
+    # every query (the index answers from memory; merges flush explicitly before their bulk updates).
+    with session.no_autoflush:
+        outcomes = place_all(session, messages, features, stats, existing, keys=keys, batch=batch, now=now,
+                             matching=matching, index=index)
+    index.flush()  # articles before the fingerprints that refer to them
+    index.write()
     stats.save(session)
     finish_stories(session, batch, now=now)
-    return [announce(session, outcome, article_id, batch) for outcome, article_id in outcomes]
+    live = {article.id: lock_live_story(session, article.story_id, index=index) for _, article in outcomes}
+    batch.prepare_updates(session, [*live.values(), *batch.stories.values()])
+    return [announce(session, outcome, article.id, live[article.id], batch) for outcome, article in outcomes]
+
+
+def place_all(
+    session: Session, messages: list[ArticleExtracted], features: dict[str, Features], stats: TermStats,
+    existing: dict[str, Article], *, keys: dict[str, list[str]], batch: Batch, now: datetime,
+    matching: Matching, index: BatchIndex,
+) -> list[tuple[Outcome, Article]]:
+    outcomes = []
+    for message in messages:
+        outcome, article = write_article(session, message, features[message.article_id], stats,
+                                         existing.get(message.canonical_url), keys=keys[message.article_id],
+                                         batch=batch, now=now, matching=matching, index=index)
+        existing[message.canonical_url] = article
+        outcomes.append((outcome, article))
+    return outcomes
 
 
 def write_article(
-    session: Session, message: ArticleExtracted, features: Features, stats: TermStats, *, keys: list[str],
-    batch: Batch, now: datetime, matching: Matching,
-) -> tuple[Outcome, str]:
-    article = session.exec(
-        select(Article).where(Article.canonical_url == message.canonical_url).with_for_update()
-    ).first()
+    session: Session, message: ArticleExtracted, features: Features, stats: TermStats, article: Article | None,
+    *, keys: list[str], batch: Batch, now: datetime, matching: Matching, index: BatchIndex,
+) -> tuple[Outcome, Article]:
     if article is None:
         article = new_article(message, features, now=now)
-        placement = place_article(session, article, features, stats, keys=keys, now=now, matching=matching)
-        join_story(session, placement.story, article, features, keys=keys, copy_of=placement.copy_of)
+        placement = place_article(session, article, features, stats, keys=keys, now=now, matching=matching,
+                                  index=index)
+        join_story(session, placement.story, article, features, keys=keys, copy_of=placement.copy_of, index=index)
         stats.count(features)
         for absorbed in placement.absorbed:
             batch.touch(absorbed, StoryChange.MERGED, article.id)
             batch.merged_by.setdefault(article.id, []).append(absorbed.id)
         change = StoryChange.MERGED if placement.absorbed else StoryChange.ARTICLE_ADDED
         batch.touch(placement.story, change, article.id)
-        return Outcome.INSERTED, article.id
+        return Outcome.INSERTED, article
     if article.content_hash == message.content_hash and article.story_id:
-        return Outcome.UNCHANGED, article.id
-    story = lock_live_story(session, article.story_id) if article.story_id else None
+        return Outcome.UNCHANGED, article
+    story = lock_live_story(session, article.story_id, index=index) if article.story_id else None
     if story is not None:
         story.centroid = add_to_centroid(story.centroid, Features.from_json(article.features), sign=-1.0)
     for name, value in article_fields(message, features).items():
         setattr(article, name, value)
     article.updated_at = now
     if story is None:
-        placement = place_article(session, article, features, stats, keys=keys, now=now, matching=matching)
+        placement = place_article(session, article, features, stats, keys=keys, now=now, matching=matching,
+                                  index=index)
         story = placement.story
-    join_story(session, story, article, features, keys=keys, copy_of=article.copy_of)
+    join_story(session, story, article, features, keys=keys, copy_of=article.copy_of, index=index)
     batch.touch(story, StoryChange.COVERAGE_CHANGED, article.id)
-    return Outcome.UPDATED, article.id
+    return Outcome.UPDATED, article
 
 
 def finish_stories(session: Session, batch: Batch, *, now: datetime) -> None:
@@ -208,9 +249,7 @@ def finish_stories(session: Session, batch: Batch, *, now: datetime) -> None:
     session.flush()
 
 
-def announce(session: Session, outcome: Outcome, article_id: str, batch: Batch) -> Ingested:
-    article = session.get(Article, article_id)
-    story = lock_live_story(session, article.story_id)
+def announce(session: Session, outcome: Outcome, article_id: str, story: Story, batch: Batch) -> Ingested:
     absorbed = batch.merged_by.get(article_id)
     if absorbed is None and outcome is Outcome.UNCHANGED:
         # A redelivery re-announces the merges its first delivery caused, in case those were lost.

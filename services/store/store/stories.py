@@ -8,6 +8,7 @@ ordered by score, then id, so the same articles in the same order always give th
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from newsflow_shared.contracts.base import stable_id
 from newsflow_shared.contracts.story_updates import StoryChange
@@ -18,6 +19,9 @@ from store.features import Features
 from store.idf import TermStats
 from store.models import Article, Story, StoryMerge
 from store.similarity import Score, add_to_centroid, merge_centroids, score
+
+if TYPE_CHECKING:
+    from store.batch_index import BatchIndex
 
 MAX_MERGE_HOPS = 20
 
@@ -64,35 +68,52 @@ def rank(features: Features, stories: list[Story], stats: TermStats, *, at: date
 
 def place_article(
     session: Session, article: Article, features: Features, stats: TermStats, *, keys: list[str],
-    now: datetime, matching: Matching = DEFAULT_MATCHING,
+    now: datetime, matching: Matching = DEFAULT_MATCHING, index: "BatchIndex | None" = None,
 ) -> Placement:
     """Choose (and lock) the article's story; a new story starts at version 0, unpublished."""
-    original = copies.find_original(session, article)
+    original = index.fingerprints.find_original(article) if index else copies.find_original(session, article)
     if original is not None:
-        return Placement(lock_live_story(session, original.story_id), copy_of=original.id)
+        return Placement(lock_live_story(session, original.story_id, index=index), copy_of=original.id)
     at = article_time(article)
-    ids = story_keys.candidates(session, keys, since=at - matching.window, limit=matching.max_candidates)
-    stories = session.exec(select(Story).where(col(Story.id).in_(ids), col(Story.merged_into).is_(None))).all()
+    since = at - matching.window
+    if index is None:
+        ids = story_keys.candidates(session, keys, since=since, limit=matching.max_candidates)
+        stories = session.exec(select(Story).where(col(Story.id).in_(ids), col(Story.merged_into).is_(None))).all()
+    else:
+        ids = index.keys.candidates(keys, since=since, limit=matching.max_candidates)
+        stories = [story for story in load_stories(session, ids, index) if story.merged_into is None]
     eligible = [(s, story) for s, story in rank(features, list(stories), stats, at=at)
                 if s.value >= matching.min_similarity]
     if not eligible:
-        return Placement(create_story(session, article, now=now))
+        return Placement(create_story(session, article, now=now, index=index))
     best_score, best = eligible[0]
-    placement = Placement(lock_live_story(session, best.id), score=best_score.value)
+    placement = Placement(lock_live_story(session, best.id, index=index), score=best_score.value)
     if best_score.value >= matching.merge_similarity:
         for other_score, other in eligible[1:]:
             if other_score.value >= matching.merge_similarity:
                 merge_into_placement(session, placement, other.id, article_id=article.id,
-                                     score=other_score.value, now=now)
+                                     score=other_score.value, now=now, index=index)
     return placement
 
 
+def load_stories(session: Session, ids: list[str], index: "BatchIndex") -> list[Story]:
+    """The stories by id, reading from the database only those this transaction has not read yet."""
+    missing = [story_id for story_id in ids if story_id not in index.loaded]
+    if missing:
+        for story in session.exec(select(Story).where(col(Story.id).in_(missing))).all():
+            index.loaded[story.id] = story
+    return [index.loaded[story_id] for story_id in ids if story_id in index.loaded]
+
+
 def merge_into_placement(session: Session, placement: Placement, other_id: str, *, article_id: str,
-                         score: float, now: datetime) -> None:
-    other = lock_live_story(session, other_id)
+                         score: float, now: datetime, index: "BatchIndex | None" = None) -> None:
+    other = lock_live_story(session, other_id, index=index)
     if other.id == placement.story.id:
         return
     survivor, absorbed = sorted((placement.story, other), key=seniority)
+    if index is not None:
+        index.flush()  # the bulk updates below must see the batch's articles
+        index.keys.forget()  # move_keys below reads and rewrites the absorbed story's rows in the database
     merge_stories(session, survivor=survivor, absorbed=absorbed, article_id=article_id, score=score, now=now)
     placement.story = survivor
     placement.absorbed.append(absorbed)
@@ -103,7 +124,7 @@ def seniority(story: Story) -> tuple:
     return (-story.article_count, story.created_at, story.id)
 
 
-def create_story(session: Session, article: Article, *, now: datetime) -> Story:
+def create_story(session: Session, article: Article, *, now: datetime, index: "BatchIndex | None" = None) -> Story:
     story_id = stable_id("story", article.id)
     # A re-cluster may have emptied the story this article once founded: reuse the row, keep its versions.
     story = session.get(Story, story_id)
@@ -113,12 +134,16 @@ def create_story(session: Session, article: Article, *, now: datetime) -> Story:
         session.add(story)
     story.merged_into = None
     story.centroid = {}
+    if index is not None:
+        index.loaded[story.id] = index.locked[story.id] = story  # new and uncommitted: no one else sees it
+        index.created.append(story)
+        return story  # flushed with the batch
     session.flush()
     return story
 
 
 def join_story(session: Session, story: Story, article: Article, features: Features, *, keys: list[str],
-               copy_of: str | None = None) -> None:
+               copy_of: str | None = None, index: "BatchIndex | None" = None) -> None:
     """Add the article to the story's centroid, index and fingerprints (its row points at the story)."""
     article.story_id = story.id
     article.is_copy = copy_of is not None
@@ -127,8 +152,12 @@ def join_story(session: Session, story: Story, article: Article, features: Featu
     at = article_time(article)
     if story.last_published_at is None or at > story.last_published_at:
         story.last_published_at = at
-    story_keys.add_keys(session, story.id, keys, seen=at)
     session.add(article)
+    if index is not None:
+        index.keys.add(story.id, keys, seen=at)
+        index.fingerprints.add(article)
+        return
+    story_keys.add_keys(session, story.id, keys, seen=at)
     session.flush()
     copies.add_fingerprints(session, article)
 
@@ -169,11 +198,23 @@ def lock_story(session: Session, story_id: str) -> Story:
     ).one()
 
 
-def lock_live_story(session: Session, story_id: str) -> Story:
-    """Lock the story, following merges to the story that now holds its articles."""
-    story = lock_story(session, story_id)
+def lock_live_story(session: Session, story_id: str, *, index: "BatchIndex | None" = None) -> Story:
+    """Lock the story, following merges to the story that now holds its articles.
+
+    A story this transaction already locked is taken from memory: re-reading it would only cost a
+    query (no one else can change it) and could overwrite changes not yet flushed.
+    """
+    story = lock_once(session, story_id, index)
     for _ in range(MAX_MERGE_HOPS):
         if story.merged_into is None:
             break
-        story = lock_story(session, story.merged_into)
+        story = lock_once(session, story.merged_into, index)
     return story
+
+
+def lock_once(session: Session, story_id: str, index: "BatchIndex | None") -> Story:
+    if index is None:
+        return lock_story(session, story_id)
+    if story_id not in index.locked:
+        index.locked[story_id] = index.loaded[story_id] = lock_story(session, story_id)
+    return index.locked[story_id]

@@ -39,7 +39,8 @@ def index_keys(features: Features, stats: TermStats) -> list[str]:
 _CANDIDATES_PG = sa.text(
     "select hit.story_id, count(*) as shared from unnest(cast(:keys as varchar[])) as wanted(key) "
     "cross join lateral (select story_id from story_key where story_key.key = wanted.key "
-    "and story_key.last_seen >= :since order by story_key.last_seen desc limit :per_key) as hit "
+    "and story_key.last_seen >= :since order by story_key.last_seen desc, story_key.story_id "
+    "limit :per_key) as hit "
     "group by hit.story_id order by shared desc, hit.story_id limit :limit"
 )
 
@@ -59,7 +60,7 @@ def candidates(session: Session, keys: Iterable[str], *, since: datetime, limit:
     per_key = [
         select(StoryKey.story_id)
         .where(StoryKey.key == key, col(StoryKey.last_seen) >= since)
-        .order_by(col(StoryKey.last_seen).desc())
+        .order_by(col(StoryKey.last_seen).desc(), StoryKey.story_id)
         .limit(PER_KEY)
         .subquery()
         .select()
@@ -75,7 +76,11 @@ def candidates(session: Session, keys: Iterable[str], *, since: datetime, limit:
 
 
 def add_keys(session: Session, story_id: str, keys: Iterable[str], *, seen: datetime) -> None:
-    rows = [{"key": key, "story_id": story_id, "last_seen": seen} for key in sorted(set(keys))]
+    upsert_keys(session, [{"key": key, "story_id": story_id, "last_seen": seen} for key in sorted(set(keys))])
+
+
+def upsert_keys(session: Session, rows: list[dict]) -> None:
+    """Rows sorted by (key, story_id); an existing row keeps the later last_seen."""
     upsert(session, StoryKey.__table__, rows, keys=["key", "story_id"],
            update={"last_seen": lambda current, new: sa.case((new > current, new), else_=current)})
 

@@ -1,0 +1,105 @@
+"""The writer's batch reads on real Redis and SQLite: bad entries leave alone, a failed batch is retried
+entry by entry, and every entry ends stored or dead-lettered."""
+
+import json
+from datetime import UTC, datetime
+
+from faststream.redis import RedisBroker
+from newsflow_shared import streams
+from newsflow_shared.contracts import extracted_articles, story_updates
+from newsflow_shared.contracts.dead_letters import DeadLettered
+from newsflow_shared.delivery import dead_letter_entry
+from redis.asyncio import Redis
+from store.app import build_app
+from store.settings import StoreSettings
+from store.testing import extracted, migrated_engine, source_ref
+
+from tests.integration.store.test_consumer import article_rows, eventually
+
+DEAD = streams.dead_letter_stream(streams.STORE_GROUP)
+
+
+async def letters(redis: Redis) -> list[DeadLettered]:
+    return [DeadLettered.model_validate_json(fields[b"json"]) for _, fields in await redis.xrange(DEAD)]
+
+
+async def settled(redis: Redis, *, updates: int, dead: int) -> bool:
+    pending = await redis.xpending(extracted_articles.STREAM, streams.STORE_GROUP)
+    return (await redis.xlen(story_updates.STREAM) == updates and await redis.xlen(DEAD) == dead
+            and pending["pending"] == 0)
+
+
+async def test_bad_entries_of_a_batch_are_dead_lettered_alone_and_the_rest_stored(
+    redis_url: str, sqlite_url: str
+) -> None:
+    """One batch holding two good articles, another schema version, a body that is no article, an oversized
+    entry and an unstorable URL: the four bad ones are dead-lettered with their reasons, the two good
+    ones stored and announced, nothing left pending."""
+    migrated_engine(sqlite_url).dispose()
+    good = [extracted(), extracted("https://harbor.example/k", source=source_ref("harbor"))]
+    unstorable = extracted("https://example.com/" + "x" * 3000)
+    oversized = extracted("https://big.example/k", text="word " * 2000)
+    async with RedisBroker(redis_url) as producer:
+        publish = producer.publish
+        await publish(good[0], stream=extracted_articles.STREAM, headers=good[0].headers())
+        await publish(good[0], stream=extracted_articles.STREAM, headers={**good[0].headers(), "schema_version": "9"})
+        await publish({"not": "an article"}, stream=extracted_articles.STREAM, headers=good[0].headers())
+        await publish(oversized, stream=extracted_articles.STREAM, headers=oversized.headers())
+        await publish(unstorable, stream=extracted_articles.STREAM, headers=unstorable.headers())
+        await publish(good[1], stream=extracted_articles.STREAM, headers=good[1].headers())
+
+    settings = StoreSettings(REDIS_URL=redis_url, DATABASE_URL=sqlite_url, consumer_name="store-test",
+                             max_message_bytes=8000)
+    async with Redis.from_url(redis_url) as redis, build_app(settings).start_lifespan_context():
+        await eventually(lambda: settled(redis, updates=2, dead=4), what="two updates, four dead letters")
+        dead = await letters(redis)
+
+    assert article_rows(sqlite_url) == 2
+    assert [(d.reason, d.attempts, d.stage) for d in dead] == [
+        ("invalid", 1, streams.STORE_GROUP), ("invalid", 1, streams.STORE_GROUP),
+        ("oversized", 1, streams.STORE_GROUP), ("invalid", 1, streams.STORE_GROUP),
+    ]
+    assert "schema version '9'" in dead[0].error
+    assert "canonical_url longer than" in dead[3].error
+
+
+async def test_a_failed_batch_is_retried_entry_by_entry_by_the_reclaimer(redis_url: str, sqlite_url: str) -> None:
+    """A batch whose transaction fails stays pending; the reclaimer stores each of its entries alone."""
+    migrated_engine(sqlite_url).dispose()
+    calls = []
+
+    def clock() -> datetime:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the first batch fails")
+        return datetime.now(UTC)
+
+    messages = [extracted(), extracted("https://harbor.example/k", source=source_ref("harbor"))]
+    async with RedisBroker(redis_url) as producer:
+        for message in messages:
+            await producer.publish(message, stream=extracted_articles.STREAM, headers=message.headers())
+    settings = StoreSettings(REDIS_URL=redis_url, DATABASE_URL=sqlite_url, consumer_name="store-test",
+                             claim_idle_ms=200)
+    async with Redis.from_url(redis_url) as redis, build_app(settings, clock=clock).start_lifespan_context():
+        await eventually(lambda: settled(redis, updates=2, dead=0), what="both stored after the batch failed")
+    assert article_rows(sqlite_url) == 2
+    assert len(calls) == 3  # the failed batch, then one call per reclaimed entry
+
+
+async def test_dead_letter_entry_writes_the_letter_and_acks_that_entry_only(redis_url: str) -> None:
+    """Of two pending entries, the dead-lettered one is acknowledged and described; the other stays pending."""
+    stream, group = "newsflow:test:batch", "testers"
+    async with Redis.from_url(redis_url) as redis:
+        await redis.xgroup_create(stream, group, id="0", mkstream=True)
+        first = (await redis.xadd(stream, {"a": "1"})).decode()
+        await redis.xadd(stream, {"b": "2"})
+        await redis.xreadgroup(group, "c1", {stream: ">"}, count=10)
+        letter = await dead_letter_entry(redis, stream=stream, group=group, entry_id=first,
+                                         fields={b"a": b"1"}, attempts=1, reason="invalid", error="bad",
+                                         message_id="m1", correlation_id="c1")
+        [(_, fields)] = await redis.xrange(streams.dead_letter_stream(group))
+        pending = await redis.xpending(stream, group)
+    assert json.loads(fields[b"json"])["entry_id"] == letter.entry_id == first
+    assert (letter.reason, letter.original_message_id, letter.correlation_id, letter.fields) == (
+        "invalid", "m1", "c1", {"a": "MQ=="})
+    assert pending["pending"] == 1
