@@ -15,14 +15,18 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-class Contract(BaseModel):
+class Part(BaseModel):
+    """A value inside a message: frozen, and tolerant of fields added by newer producers."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Contract(Part):
     """Base of every stream message.
 
     `SCHEMA_VERSION` is the major version: additive, optional fields do not bump it, and
     consumers ignore fields they do not know (extra="ignore") so producers can upgrade first.
     """
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     STREAM: ClassVar[str]
     SCHEMA_VERSION: ClassVar[int] = 1

@@ -7,11 +7,9 @@ event record follows GDELT 2.0's event table closely enough to be exported in th
 from datetime import date
 from enum import IntEnum, StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+from newsflow_shared.contracts.base import Part
 
 
 class EntityKind(StrEnum):
@@ -21,7 +19,7 @@ class EntityKind(StrEnum):
     GROUP = "group"  # nationalities, religious and political groups (spaCy's NORP)
 
 
-class Place(_Part):
+class Place(Part):
     """A place resolved against the offline gazetteer."""
 
     name: str = Field(description="The gazetteer's name, e.g. 'Kursk Oblast'.")
@@ -32,7 +30,7 @@ class Place(_Part):
     geoname_id: int | None = None
 
 
-class Entity(_Part):
+class Entity(Part):
     name: str = Field(description="Canonical surface form (the longest mention).")
     kind: EntityKind
     mentions: int = Field(ge=1)
@@ -42,7 +40,7 @@ class Entity(_Part):
     place: Place | None = Field(default=None, description="Set for places the gazetteer resolved.")
 
 
-class Quantity(_Part):
+class Quantity(Part):
     value: float
     text: str = Field(description="The number as written: '6,000', 'around 600', 'six thousand'.")
     counted: str = Field(description="What it counts: 'military construction workers'.")
@@ -51,13 +49,13 @@ class Quantity(_Part):
     offset: int = Field(ge=0, description="Character offset of the number in the text.")
 
 
-class Quotation(_Part):
+class Quotation(Part):
     text: str
     speaker: str | None = None
     offset: int = Field(ge=0)
 
 
-class DateMention(_Part):
+class DateMention(Part):
     text: str = Field(description="As written: 'on Wednesday', 'March 3'.")
     resolved: date | None = Field(default=None, description="Resolved against the publication date.")
     granularity: str = Field(
@@ -66,7 +64,7 @@ class DateMention(_Part):
     offset: int = Field(ge=0)
 
 
-class WeightedTerm(_Part):
+class WeightedTerm(Part):
     term: str
     weight: float
 
@@ -84,7 +82,7 @@ class ActorType(StrEnum):
     OTHER = "other"
 
 
-class Actor(_Part):
+class Actor(Part):
     name: str
     country_code: str | None = Field(default=None, description="ISO 3166-1 alpha-3, as GDELT: 'PRK'.")
     type: ActorType = ActorType.OTHER
@@ -97,7 +95,7 @@ class QuadClass(IntEnum):
     MATERIAL_CONFLICT = 4
 
 
-class Event(_Part):
+class Event(Part):
     """Who did what to whom, where and when: one GDELT-shaped event record."""
 
     actor1: Actor | None = None

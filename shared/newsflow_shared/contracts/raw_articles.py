@@ -6,10 +6,10 @@ import hashlib
 import io
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from newsflow_shared import streams
-from newsflow_shared.contracts.base import Contract, stable_id
+from newsflow_shared.contracts.base import Contract, Part, stable_id
 from newsflow_shared.contracts.source import SourceRef
 
 STREAM = streams.RAW_ARTICLES
@@ -28,10 +28,8 @@ def content_hash(html: str) -> str:
     return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class FeedEntry(BaseModel):
+class FeedEntry(Part):
     """What the feed itself said about the item (a fallback when the page says less)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     feed_url: str
     guid: str | None = None
@@ -41,9 +39,7 @@ class FeedEntry(BaseModel):
     published_at: datetime | None = None
 
 
-class HttpMeta(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
+class HttpMeta(Part):
     status: int
     final_url: str
     content_type: str | None = None

@@ -2,7 +2,9 @@
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from newsflow_shared.contracts.base import Part
 
 
 class Bias(StrEnum):
@@ -21,10 +23,8 @@ class Factuality(StrEnum):
     VERY_HIGH = "very_high"
 
 
-class SourceRef(BaseModel):
+class SourceRef(Part):
     """Ratings travel with the article so the store never needs the fetcher's sources file."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
     name: str = Field(min_length=1, max_length=200)

@@ -7,10 +7,10 @@ and a `version` that grows with every change, so a consumer can drop stale or re
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from newsflow_shared import streams
-from newsflow_shared.contracts.base import Contract, stable_id
+from newsflow_shared.contracts.base import Contract, Part, stable_id
 from newsflow_shared.contracts.enrichment import Event
 
 STREAM = streams.STORY_UPDATES
@@ -23,18 +23,14 @@ class StoryChange(StrEnum):
     COVERAGE_CHANGED = "coverage_changed"
 
 
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class Share(_Part):
+class Share(Part):
     """One bucket of a distribution over distinct sources."""
 
     sources: int = Field(ge=0)
     percent: float = Field(ge=0, le=100, description="Of the rated sources (unrated counted apart).")
 
 
-class Distribution(_Part):
+class Distribution(Part):
     """Distinct sources per rating, as Ground News counts them: shares of the *rated* sources."""
 
     buckets: dict[str, Share] = Field(default_factory=dict)
@@ -42,19 +38,19 @@ class Distribution(_Part):
     unrated: int = 0
 
 
-class FirstReport(_Part):
+class FirstReport(Part):
     source_id: str
     source_name: str
     published_at: datetime | None = None
     url: str
 
 
-class TimelinePoint(_Part):
+class TimelinePoint(Part):
     period_start: datetime
     articles: int
 
 
-class Coverage(_Part):
+class Coverage(Part):
     """Everything a story page's coverage panel shows, recomputed on every change."""
 
     articles: int = 0
@@ -72,7 +68,7 @@ class Coverage(_Part):
     timeline: list[TimelinePoint] = Field(default_factory=list, description="Articles per hour.")
 
 
-class KeyNumber(_Part):
+class KeyNumber(Part):
     """A figure the articles report, with how many distinct sources report it."""
 
     value: float
@@ -81,7 +77,7 @@ class KeyNumber(_Part):
     sources: int
 
 
-class StoryEntity(_Part):
+class StoryEntity(Part):
     name: str
     kind: str
     articles: int

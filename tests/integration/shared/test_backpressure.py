@@ -154,7 +154,12 @@ async def test_extending_the_lease_keeps_peers_from_reclaiming(redis: Redis) -> 
     entry = await redis.xadd(STREAM, {"n": "1"})
     await ensure_group(redis, STREAM, GROUP)
     await redis.xreadgroup(GROUP, "busy", {STREAM: ">"}, count=1)
-    await asyncio.sleep(0.3)  # let the entry go idle, as a long wait would
+
+    async def idle_past_claim_time() -> bool:
+        [entry_state] = await redis.xpending_range(STREAM, GROUP, min="-", max="+", count=1)
+        return entry_state["time_since_delivered"] >= 300  # as idle as a long wait would leave it
+
+    await eventually(idle_past_claim_time, what="the entry idle for 300 ms")
     await InFlight(redis, STREAM, GROUP, entry.decode()).extend_lease()
     _, claimed, _ = await redis.xautoclaim(STREAM, GROUP, "peer", min_idle_time=250, start_id="0-0")
     assert claimed == []
