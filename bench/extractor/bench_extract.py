@@ -1,17 +1,22 @@
 """Extractor throughput: the service through Redis, the same functions in a plain loop, the naive pipeline.
 
-    python bench/extractor/bench_extract.py HTML_DIR [--redis-url redis://127.0.0.1:6379/4] [--repeat 3]
+    python bench/extractor/bench_extract.py HTML_DIR [--redis-url redis://127.0.0.1:6379/4] [--rounds 3]
 
+Each round runs the three over the same pages, one after the other:
+Pages are sent as the fetcher sends them (gzipped above its default threshold), so both the plain loop
+and the service pay the decompression.
 1. plain loop: extraction.extract() with the analyser (entities, quantities, quotations, dates,
    events, keywords, SimHash, tone) on every page, in this process;
-2. service: `python -m extractor` as a subprocess consuming the raw stream of the given Redis
-   database (FLUSHED first: give it a database of its own), timed from the first publish to the
-   last extracted message, after one warm-up page; peak memory is the subprocess's VmHWM;
+2. service: one `python -m extractor` subprocess (started once, warmed with one page) consuming the raw
+   stream of the given Redis database (FLUSHED first: give it a database of its own), timed from the
+   first publish to the last extracted message; peak memory is the subprocess's VmHWM;
 3. naive: trafilatura.extract() with default settings, then every spaCy component over the whole text.
 
+Rounds are interleaved, and each figure is reported as wall-clock and as CPU seconds of the process
+doing the work (the service's from /proc), so load from elsewhere on a shared 2-core machine moves the
+three alike; the ratios quoted are medians over rounds.
 Targets (issue 4): service overhead < 10% of the plain loop; ≥ 3× the naive pipeline's articles/s;
-< 600 MB per process. All three run in the same invocation, so other load on the machine
-affects them alike.
+< 600 MB per process.
 """
 
 import argparse
@@ -19,10 +24,12 @@ import asyncio
 import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import time
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,43 +41,58 @@ from faststream.redis import RedisBroker
 from extractor.analysis import Analyser, Budget
 from extractor.extraction import extract
 from extractor.settings import DEFAULT_SPACY_MODEL, ExtractorSettings
+from fetcher.settings import FetcherSettings
 from newsflow_shared.contracts import extracted_articles, raw_articles
 from newsflow_shared.contracts.raw_articles import ArticleFetched, FeedEntry, HttpMeta, content_hash
 from newsflow_shared.contracts.source import SourceRef
 
 DEADLINE_S = 600
+COMPRESS_ABOVE = FetcherSettings.model_fields["compress_html_above_bytes"].default
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Timing:
+    wall: float
+    cpu: float
 
 
 def fetched(name: str, html: str, index: int) -> ArticleFetched:
+    """The message the fetcher would publish for this page: gzipped above the fetcher's default threshold."""
     url = f"https://bench.example/{index}/{name}"
+    compress = len(html.encode()) > COMPRESS_ABOVE
     return ArticleFetched(
         source=SourceRef(id="bench", name="Bench"),
         url=url,
         canonical_url=url,
         feed=FeedEntry(feed_url="https://bench.example/feed.xml", guid=url, title=name),
         http=HttpMeta(status=200, final_url=url, content_type="text/html", fetched_at=datetime.now(UTC)),
-        html=html,
+        html="" if compress else html,
+        html_gzip_b64=ArticleFetched.compress_html(html) if compress else None,
         content_hash=content_hash(html),
     )
 
 
-def plain_loop(pages: list[ArticleFetched], analyser: Analyser) -> tuple[float, dict]:
-    counts = {"entities": 0, "quantities": 0, "events": 0, "quotations": 0}
-    started = time.perf_counter()
-    for page in pages:
-        article = extract(page, now=datetime.now(UTC), min_article_words=30, analyser=analyser).article
-        for field in counts:
-            counts[field] += len(getattr(article, field))
-    return time.perf_counter() - started, counts
+def timed(work) -> Timing:
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return Timing(time.perf_counter() - wall, time.process_time() - cpu)
 
 
-def naive(pages: list[ArticleFetched]) -> float:
-    nlp = spacy.load(DEFAULT_SPACY_MODEL)
-    started = time.perf_counter()
-    for page in pages:
-        body = trafilatura.extract(page.html) or ""
-        nlp(body)
-    return time.perf_counter() - started
+def plain_loop(pages: list[ArticleFetched], analyser: Analyser, counts: dict) -> Timing:
+    def work() -> None:
+        for page in pages:
+            article = extract(page, now=datetime.now(UTC), min_article_words=30, analyser=analyser).article
+            for field in counts:
+                counts[field] += len(getattr(article, field))
+    return timed(work)
+
+
+def naive(pages: list[ArticleFetched], nlp) -> Timing:
+    def work() -> None:
+        for page in pages:
+            nlp(trafilatura.extract(page.page_html()) or "")
+    return timed(work)
 
 
 def free_port() -> int:
@@ -87,12 +109,9 @@ async def publish(redis_url: str, pages: list[ArticleFetched]) -> None:
     await broker.stop()
 
 
-def wait_for(client: redis.Redis, count: int) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while client.xlen(extracted_articles.STREAM) < count:
-        if time.monotonic() > deadline:
-            raise SystemExit(f"service did not extract {count} messages in {DEADLINE_S}s")
-        time.sleep(0.01)  # polling interval of the benchmark's own clock, not a synchronisation
+def process_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -102,25 +121,42 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def service(redis_url: str, pages: list[ArticleFetched], warmup: ArticleFetched) -> tuple[float, float]:
-    client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    env = {**os.environ, "REDIS_URL": redis_url, "EXTRACTOR_HTTP_PORT": str(free_port()),
-           "EXTRACTOR_LOG_LEVEL": "WARNING", "EXTRACTOR_CONSUMER_NAME": "bench", "EXTRACTOR_READ_BATCH": "10"}
-    process = subprocess.Popen([sys.executable, "-m", "extractor"], env=env, stderr=subprocess.DEVNULL)
-    try:
-        asyncio.run(publish(redis_url, [warmup]))
-        wait_for(client, 1)
+class Service:
+    """One extractor process, as compose runs it, fed through Redis."""
+
+    def __init__(self, redis_url: str) -> None:
+        self.redis_url = redis_url
+        self.client = redis.Redis.from_url(redis_url)
+        self.client.flushdb()
+        env = {**os.environ, "REDIS_URL": redis_url, "EXTRACTOR_HTTP_PORT": str(free_port()),
+               "EXTRACTOR_LOG_LEVEL": "WARNING", "EXTRACTOR_CONSUMER_NAME": "bench", "EXTRACTOR_READ_BATCH": "10"}
+        self.process = subprocess.Popen([sys.executable, "-m", "extractor"], env=env, stderr=subprocess.DEVNULL)
+        self.extracted = 0
+
+    def run(self, pages: list[ArticleFetched]) -> Timing:
+        cpu = process_cpu_s(self.process.pid)
         started = time.perf_counter()
-        asyncio.run(publish(redis_url, pages))
-        wait_for(client, 1 + len(pages))
-        elapsed = time.perf_counter() - started
-        return elapsed, peak_rss_mb(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        client.flushdb()
-        client.close()
+        asyncio.run(publish(self.redis_url, pages))
+        self.extracted += len(pages)
+        self.wait_for(self.extracted)
+        return Timing(time.perf_counter() - started, process_cpu_s(self.process.pid) - cpu)
+
+    def wait_for(self, count: int) -> None:
+        deadline = time.monotonic() + DEADLINE_S
+        while self.client.xlen(extracted_articles.STREAM) < count:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the extractor exited with {self.process.returncode}")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"service did not extract {count} messages in {DEADLINE_S}s")
+            time.sleep(0.01)  # polling interval of the benchmark's own clock, not a synchronisation
+
+    def close(self) -> float:
+        peak = peak_rss_mb(self.process.pid)
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.client.flushdb()
+        self.client.close()
+        return peak
 
 
 def main() -> int:
@@ -128,33 +164,53 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("html_dir", type=Path)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/4")
-    parser.add_argument("--repeat", type=int, default=3, help="pass over the pages this many times")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds over the pages")
     args = parser.parse_args()
     files = sorted(args.html_dir.glob("*.html"))
     htmls = [(f.stem, f.read_text(encoding="utf-8", errors="replace")) for f in files]
-    pages = [fetched(name, html, i) for i in range(args.repeat) for name, html in htmls]
-    n = len(pages)
+    n = len(htmls)
     settings = ExtractorSettings()
     analyser = Analyser(settings.models_by_language(), Budget(settings.ner_max_words, settings.lead_sentences,
                                                                settings.analysis_max_chars))
     analyser.warm()
-    extract(pages[0], now=datetime.now(UTC), min_article_words=30, analyser=analyser)
+    nlp = spacy.load(DEFAULT_SPACY_MODEL)
+    warm = fetched("warmup", htmls[0][1], 0)
+    extract(warm, now=datetime.now(UTC), min_article_words=30, analyser=analyser)
+    nlp(trafilatura.extract(warm.page_html()) or "")
 
-    loop_s, counts = plain_loop(pages, analyser)
-    service_s, service_mb = service(args.redis_url, pages, fetched("warmup", htmls[0][1], 999))
-    naive_s = naive(pages)
+    service = Service(args.redis_url)
+    service.run([fetched("warmup", htmls[0][1], 1)])  # loads the model before the clock starts
+    counts = {"entities": 0, "quantities": 0, "events": 0, "quotations": 0}
+    rows = []
+    for r in range(args.rounds):
+        pages = [fetched(name, html, 10 + r) for name, html in htmls]  # new URLs each round
+        loop, svc, nai = plain_loop(pages, analyser, counts), service.run(pages), naive(pages, nlp)
+        rows.append((loop, svc, nai))
+        print(f"round {r + 1}: plain {n / loop.wall:5.2f}/s (cpu {loop.cpu * 1000 / n:5.0f} ms/art)  "
+              f"service {n / svc.wall:5.2f}/s (cpu {svc.cpu * 1000 / n:5.0f} ms/art)  "
+              f"naive {n / nai.wall:5.2f}/s (cpu {nai.cpu * 1000 / n:5.0f} ms/art)  load {os.getloadavg()[0]:.2f}",
+              flush=True)
+    service_mb = service.close()
     own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"pages: {n} ({len(files)} files x {args.repeat}); ner_max_words={settings.ner_max_words} "
+    def median(f) -> float:
+        return statistics.median(f(*row) for row in rows)
+
+    total = n * args.rounds
+    print(f"pages: {n} files x {args.rounds} rounds; ner_max_words={settings.ner_max_words} "
           f"lead_sentences={settings.lead_sentences}; found per page: "
-          + ", ".join(f"{k} {v / n:.1f}" for k, v in counts.items()))
-    print(f"plain loop : {n / loop_s:7.2f} articles/s  ({loop_s * 1000 / n:6.1f} ms/article)")
-    print(f"service    : {n / service_s:7.2f} articles/s  ({service_s * 1000 / n:6.1f} ms/article), "
-          f"peak memory {service_mb:.0f} MB")
-    print(f"naive      : {n / naive_s:7.2f} articles/s  ({naive_s * 1000 / n:6.1f} ms/article)")
-    print(f"service overhead vs plain loop: {(service_s / loop_s - 1) * 100:+.1f}%  (target < 10%)")
-    print(f"speed-up vs naive: plain {naive_s / loop_s:.2f}x, service {naive_s / service_s:.2f}x  (target >= 3x)")
-    print(f"peak memory: service process {service_mb:.0f} MB, bench process {own_mb:.0f} MB  (target < 600 MB)")
+          + ", ".join(f"{k} {v / total:.1f}" for k, v in counts.items()))
+    for name, i in (("plain loop", 0), ("service", 1), ("naive", 2)):
+        wall = sum(row[i].wall for row in rows)
+        cpu = sum(row[i].cpu for row in rows)
+        print(f"{name:10s}: {total / wall:6.2f} articles/s wall, {total / cpu:6.2f} articles per CPU-second")
+    print(f"service overhead vs plain loop (median of rounds): wall {median(lambda l, s, v: s.wall / l.wall - 1):+.1%}, "
+          f"CPU {median(lambda l, s, v: s.cpu / l.cpu - 1):+.1%}  (target < 10%)")
+    print(f"speed-up vs naive (median of rounds): plain {median(lambda l, s, v: v.wall / l.wall):.2f}x, "
+          f"service {median(lambda l, s, v: v.wall / s.wall):.2f}x wall, "
+          f"{median(lambda l, s, v: v.cpu / s.cpu):.2f}x CPU  (target >= 3x)")
+    print(f"peak memory: service process {service_mb:.0f} MB, bench process {own_mb:.0f} MB (loop + naive models)"
+          f"  (target < 600 MB)")
     return 0
 
 

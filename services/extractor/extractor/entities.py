@@ -50,9 +50,10 @@ def find_entities(doc: Doc, *, text: str, text_start: int, gazetteer: Gazetteer)
     """`doc` covers title + text prefix; `text` starts at `text_start` of that string."""
     found: dict[tuple[EntityKind, str], _Found] = {}
     spans: list[tuple[int, int, tuple[EntityKind, str]]] = []
-    for start, end, label in _candidate_spans(doc):
+    doc_text = doc.text  # spaCy rebuilds Doc.text from every token on each access: read it once
+    for start, end, label in _candidate_spans(doc, doc_text):
         kind = KINDS[label] if label in KINDS else EntityKind.PLACE
-        surface = _clean(doc.text[start:end])
+        surface = _clean(doc_text[start:end])
         if not surface or not any(c.isalpha() for c in surface):
             continue
         place = gazetteer.resolve(surface) if kind in (EntityKind.PLACE, EntityKind.GROUP) else None
@@ -63,7 +64,7 @@ def find_entities(doc: Doc, *, text: str, text_start: int, gazetteer: Gazetteer)
         entry.forms.add(surface)
         spans.append((start, end, key))
     _merge_surnames(found)
-    entities, people = _count(found, text=text, title=doc.text[:text_start])
+    entities, people = _count(found, text=text, title=doc_text[:text_start])
     by_key = {key: entity for key, entity in zip(found, entities, strict=True)}
     return Entities(
         entities=entities,
@@ -72,8 +73,8 @@ def find_entities(doc: Doc, *, text: str, text_start: int, gazetteer: Gazetteer)
     )
 
 
-def _candidate_spans(doc: Doc) -> list[tuple[int, int, str]]:
-    regions = [(m.start(), m.end(), "REGION") for m in _REGION.finditer(doc.text)]
+def _candidate_spans(doc: Doc, doc_text: str) -> list[tuple[int, int, str]]:
+    regions = [(m.start(), m.end(), "REGION") for m in _REGION.finditer(doc_text)]
     ents = [
         (e.start_char, e.end_char, e.label_)
         for e in doc.ents

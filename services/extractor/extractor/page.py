@@ -73,6 +73,7 @@ def read_page(html: str, url: str) -> PageReading:
         tree,
         url=url,
         favor_precision=True,
+        fast=True,
         include_comments=False,
         with_metadata=False,
     )
