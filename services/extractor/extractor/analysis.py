@@ -24,6 +24,12 @@ from newsflow_shared.contracts.enrichment import EntityKind, WeightedTerm
 
 _WORD_END = re.compile(r"\S+")
 TITLE_SEPARATOR = "\n\n"
+# A wire-style dateline opening the body ("SEOUL, Aug. 20 (Yonhap) --", "(CNN) —", "LONDON (Reuters) -")
+# is not part of the lead's first sentence: parsed with it, the city becomes the sentence's subject.
+_DATELINE = re.compile(
+    r"^\s*(?=[A-Z(])(?:[A-Z][A-Z'.\- ]+(?:,\s*[A-Z][\w.' ]{1,30}){0,2})?\s*"
+    r"(?:\([A-Za-z][\w .&-]{0,30}\)\s*(?:--|—|–|-|:)|(?<=[A-Z.0-9])\s*(?:--|—|–))\s*"
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,9 @@ class Analyser:
         joined = f"{title}{TITLE_SEPARATOR}{body}" if title else body
         lead_end = sentences.ends[min(self.budget.lead_sentences, len(sentences.ends)) - 1] if self.budget.lead_sentences and body else 0
         ner_end = max(_end_of_word(body, self.budget.ner_max_words), lead_end)
-        lead_parts = ([(0, len(title))] if title else []) + ([(start, start + lead_end)] if lead_end else [])
+        dateline = _DATELINE.match(body[:lead_end]) if lead_end else None
+        lead_start = start + (dateline.end() if dateline else 0)
+        lead_parts = ([(0, len(title))] if title else []) + ([(lead_start, start + lead_end)] if lead_end else [])
         reading = nlp.read(nlp.load(model), joined, ner_chars=start + ner_end, lead_parts=lead_parts if english else [])
         found = find_entities(reading.entities, text=body, text_start=start, gazetteer=gazetteer())
         fields["entities"] = found.entities

@@ -65,7 +65,7 @@ VERBS: dict[str, str] = {
     **dict.fromkeys("demand order".split(), "10"),
     **dict.fromkeys(
         "criticize criticise condemn denounce accuse blame slam decry deplore complain sue "
-        "charge".split(), "11"),
+        "charge blast lambast lambaste rebuke".split(), "11"),  # "blast": headline-ese for criticise
     **dict.fromkeys("reject refuse veto deny dismiss rebuff decline oppose defy".split(), "12"),
     **dict.fromkeys("threaten warn".split(), "13"),
     **dict.fromkeys("protest demonstrate rally march boycott picket".split(), "14"),

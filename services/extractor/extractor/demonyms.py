@@ -50,6 +50,7 @@ COUNTRY_ALIASES: dict[str, str] = {
     "palestinian territories": "PS", "turkiye": "TR", "türkiye": "TR", "persia": "IR",
     "mainland china": "CN", "prc": "CN", "people's republic of china": "CN", "syrian arab republic": "SY",
     "crimea": "UA", "donbas": "UA", "donbass": "UA",
+    "n. korea": "KP", "n.korea": "KP", "s. korea": "KR", "s.korea": "KR",  # headline abbreviations
 }
 
 # Seats of government that stand for their government in news prose ("Moscow said", "the Kremlin").

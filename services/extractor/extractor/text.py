@@ -29,9 +29,16 @@ def clean_text(text: str, *, title: str | None = None) -> str:
     return "\n".join(paragraphs)
 
 
+# Chinese and Japanese are written without spaces: each ideograph or kana counts as a word (as word
+# processors count them), so a Chinese article is not "too short" for having no spaces.
+_CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCTUATION = "\u3000-\u3004\u3006-\u303f\uff01-\uff0f\uff1a-\uff20"
+_WORDS = re.compile(rf"[{_CJK}]|[^\s{_CJK}{_CJK_PUNCTUATION}]+")
+
+
 def word_count(text: str) -> int:
-    """Whitespace-separated words (a later issue may count CJK text by characters instead)."""
-    return len(text.split())
+    """Whitespace-separated words, each CJK character counting as one."""
+    return len(_WORDS.findall(text))
 
 
 def _same_words(a: str, b: str) -> bool:

@@ -63,3 +63,12 @@ def test_a_statement_alone_is_a_public_statement_with_lower_confidence() -> None
 def test_a_sentence_without_actors_gives_no_event() -> None:
     """Weather is not an event between actors."""
     assert events("Heavy rain fell overnight and the rivers rose.") == []
+
+
+@pytest.mark.parametrize("dateline", ["SEOUL, Aug. 20 (Yonhap) -- ", "SEOUL (Reuters) - ", "SEOUL — "])
+def test_a_wire_dateline_is_not_the_lead_sentences_subject(dateline: str) -> None:
+    """The dateline's city is where the story was filed, not who acted: the actor is the sentence's subject."""
+    (event, *_) = events(f"{dateline}North Korea's official newspaper blasted South Korea on Tuesday for a joint drill.")
+    assert event.actor1.country_code == "PRK" and event.actor2.country_code == "KOR"
+    assert event.cameo_root == "11"
+    assert event.sentence.startswith("North Korea")

@@ -20,6 +20,8 @@ def test_region_with_a_generic_word_resolves_to_the_admin_region() -> None:
         ("the U.S.", "US", "country"),
         ("Britain", "GB", "country"),
         ("North Korean", "KP", "country"),
+        ("N. Korea", "KP", "country"),
+        ("S. Korea", "KR", "country"),
         ("Russia's", "RU", "country"),
         ("Kyiv", "UA", "city"),
         ("Pyongyang", "KP", "city"),

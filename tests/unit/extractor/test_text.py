@@ -26,3 +26,10 @@ def test_clean_field_removes_control_characters_and_empties_to_none() -> None:
 def test_word_count_counts_whitespace_separated_words() -> None:
     assert word_count("one two\nthree") == 3
     assert word_count("") == 0
+
+
+def test_word_count_counts_each_chinese_or_japanese_character_as_a_word() -> None:
+    """Text without spaces is not "too short": ideographs and kana count one each, punctuation not at all."""
+    assert word_count("香港行政长官梁振英道歉。") == 11
+    assert word_count("トランプと金正恩") == 8
+    assert word_count("Kim 金正恩 said") == 5
