@@ -114,12 +114,13 @@ def _country(entities: list[Span], lower: str, gazetteer: Gazetteer) -> tuple[st
     for entity in entities:
         if entity.label_ not in {"GPE", "NORP", "LOC", "ORG", "FAC"}:
             continue  # NER sometimes calls a city an ORG ("attacked Kharkiv"): the gazetteer decides
-        place = gazetteer.resolve(entity.text)
+        place = gazetteer.resolve(entity.text, primary_names_only=entity.label_ == "ORG")
         if place is None or place.country_code is None:
             continue
         whole = fold(entity.text) == lower.strip() or fold(re.sub(r"^the ", "", entity.text, flags=re.I)) == lower.strip()
         is_capital = place.feature == "city" and fold(gazetteer.countries.get(place.country_code, {}).get("capital", "")) == fold(place.name)
-        return place.country_code, whole and (place.feature == "country" or is_capital)
+        # a demonym ("Palestinians") names people of the country, not its government
+        return place.country_code, whole and entity.label_ != "NORP" and (place.feature == "country" or is_capital)
     return None, False
 
 

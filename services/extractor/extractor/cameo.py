@@ -87,6 +87,13 @@ VERB_PREPOSITIONS: dict[tuple[str, str], str] = {
     ("cut", "off"): "16",
     ("crack", "down"): "17",
     ("hold", "talks"): "04",
+    ("impose", "sanction"): "16",  # CAMEO 163, impose embargo or sanctions
+    ("impose", "sanctions"): "16",
+    ("impose", "embargo"): "16",
+    ("impose", "tariff"): "16",
+    ("impose", "tariffs"): "16",
+    ("lift", "sanction"): "08",  # 081, ease administrative sanctions
+    ("lift", "sanctions"): "08",
 }
 
 

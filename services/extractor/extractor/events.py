@@ -5,7 +5,7 @@ A reporting verb ("said") gives way to the event in the clause it reports; a ver
 does not know ("plans to deploy", "decided to send") passes its subject on to its xcomp. Actor 1
 is the subject (the `by` agent in the passive), actor 2 the named object, else the actor-like
 object of to/against/with/on ("to Russia's Kursk region" → Russia); the location is the first
-prepositional object the gazetteer resolves.
+prepositional object the gazetteer resolves (the verb's own, then its object's, then its head verb's).
 """
 
 from dataclasses import dataclass
@@ -102,12 +102,18 @@ def _objects(verb: Token) -> list[tuple[str, Token]]:
     return found
 
 
+def _attached_to_objects(objects: list[tuple[str, Token]]) -> list[tuple[str, Token]]:
+    """Prepositional objects hanging off the direct objects: the parser often attaches the PP there."""
+    return [(c.lemma_.lower(), o) for p, t in objects if not p for c in t.children if c.dep_ == "prep"
+            for o in c.children if o.dep_ == "pobj"]
+
+
 def _target(verb: Token, gazetteer: Gazetteer) -> Actor | None:
     objects = _objects(verb)
     for preposition, token in objects:  # a named direct object: "attacked Kyiv", "told Reuters"
         if not preposition and token.ent_type_:
             return actor_for(token, gazetteer)
-    for preposition, token in objects:
+    for preposition, token in [*objects, *_attached_to_objects(objects)]:  # "imposed sanctions on Iran"
         if preposition in TARGET_PREPOSITIONS:
             owner = next((c for c in token.children if c.dep_ == "poss"), None)
             actor = actor_for(owner, gazetteer) if owner is not None else None
@@ -120,14 +126,24 @@ def _target(verb: Token, gazetteer: Gazetteer) -> Actor | None:
     return None
 
 
+def _place_candidates(verb: Token) -> list[tuple[str, Token]]:
+    """The verb's prepositional objects, then those hanging off its direct objects ("met Xi in Beijing"
+    attaches "in Beijing" to Xi), then, for a participle clause ("…, killing three"), its head verb's."""
+    objects = _objects(verb)
+    found = [*objects, *_attached_to_objects(objects)]
+    if verb.dep_ in {"advcl", "conj", "xcomp"} and verb.head.pos_ in {"VERB", "AUX"} and verb.head != verb:
+        found.extend(_place_candidates(verb.head))
+    return found
+
+
 def _place(verb: Token, gazetteer: Gazetteer, exclude: set[int]) -> Place | None:
-    for preposition, token in _objects(verb):
+    for preposition, token in _place_candidates(verb):
         if preposition not in PLACE_PREPOSITIONS or token.i in exclude:
             continue
         tokens = [t for t in phrase_tokens(token) if t.dep_ not in {"poss", "case"} and t.head.dep_ != "poss"]
         name = " ".join(t.text for t in tokens)
         if token.ent_type_ or token.lemma_.lower() in REGION_WORDS:
-            place = gazetteer.resolve(name)
+            place = gazetteer.resolve(name, primary_names_only=token.ent_type_ == "ORG")
             if place is not None:
                 return place
     return None

@@ -93,8 +93,10 @@ class Gazetteer:
             latitude=capital.latitude if capital else None, longitude=capital.longitude if capital else None,
         )
 
-    def resolve(self, mention: str) -> Place | None:
-        """A place for `mention` ("Kursk region", "the U.S.", "Kyiv", "North Korean"), or None."""
+    def resolve(self, mention: str, *, primary_names_only: bool = False) -> Place | None:
+        """A place for `mention` ("Kursk region", "the U.S.", "Kyiv", "North Korean"), or None.
+
+        `primary_names_only` ignores cities' alternate names: for mentions NER tagged as organisations."""
         key = fold(_POSSESSIVE.sub("", _LEADING_THE.sub("", mention.strip())))
         if not key:
             return None
@@ -104,10 +106,12 @@ class Gazetteer:
             if region is not None:
                 return region
             key = stem
-        code = self.country_names.get(key) or DEMONYMS.get(key)
+        code = self.country_names.get(key) or DEMONYMS.get(key) or _plural_demonym(key)
         if code:
             return self.country(code)
         city = self.cities.get(key)
+        if city is not None and primary_names_only and fold(city.name) != key:
+            city = None  # an organisation's name that is also some town's alternate name ("Hamas" for Hamm)
         # "Washington" is the city (news writes "Washington state"); "Georgia" was taken by the country
         if city is not None and (fold(city.name) == key or key not in self.us_states):
             return _city_place(city)
@@ -141,6 +145,11 @@ class Gazetteer:
     def _city_in(self, key: str, country_code: str) -> _City | None:
         city = self.cities.get(key)
         return city if city is not None and city.country_code == country_code else None
+
+
+def _plural_demonym(key: str) -> str | None:
+    """"Palestinians", "Israelis" → the demonym's country."""
+    return DEMONYMS.get(key[:-1]) if key.endswith("s") else None
 
 
 def _usable_alias(alias: str) -> bool:

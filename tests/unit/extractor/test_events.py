@@ -72,3 +72,29 @@ def test_a_wire_dateline_is_not_the_lead_sentences_subject(dateline: str) -> Non
     assert event.actor1.country_code == "PRK" and event.actor2.country_code == "KOR"
     assert event.cameo_root == "11"
     assert event.sentence.startswith("North Korea")
+
+
+def test_the_place_may_hang_off_the_object_or_the_main_verb() -> None:
+    """'met Xi in Beijing' attaches the place to Xi; '…, killing three' takes the main clause's place."""
+    (meeting, *_) = events("Russian President Vladimir Putin met Chinese leader Xi Jinping in Beijing on Tuesday.")
+    assert (meeting.actor1.name, meeting.actor1.country_code) == ("Vladimir Putin", "RUS")
+    assert (meeting.actor2.name, meeting.actor2.country_code) == ("Xi Jinping", "CHN")
+    assert (meeting.cameo_root, meeting.place.name, meeting.place.country_code) == ("04", "Beijing", "CN")
+    raid = events("Israeli troops raided a refugee camp in the West Bank, killing three Palestinians.")
+    killing = next(e for e in raid if e.actor2 is not None)
+    assert (killing.actor2.name, killing.actor2.country_code) == ("Palestinians", "PSE")
+    assert killing.actor2.type is not ActorType.GOVERNMENT  # people of a country, not its government
+    assert killing.place.country_code == "PS"
+
+
+def test_an_organisation_is_not_a_town_that_shares_its_alternate_name() -> None:
+    """geonames lists 'Hamas' as a name of Hamm, Germany; the organisation gets no country from it."""
+    (event, *_) = events("Hamas released 13 Israeli hostages on Friday.")
+    assert (event.actor1.name, event.actor1.country_code) == ("Hamas", None)
+    assert (event.cameo_root, event.actor2.country_code, event.quantity.value) == ("08", "ISR", 13.0)
+
+
+def test_imposing_sanctions_reduces_relations() -> None:
+    """'impose' alone is not in the lexicon; with 'sanctions' as its object it is CAMEO 16."""
+    (event, *_) = events("The European Union imposed new sanctions on Iran over drone exports.")
+    assert (event.cameo_root, event.actor1.type, event.actor2.country_code) == ("16", ActorType.INTERNATIONAL, "IRN")

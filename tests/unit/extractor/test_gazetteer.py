@@ -40,3 +40,11 @@ def test_unknown_names_resolve_to_nothing() -> None:
     """A made-up name is not a place."""
     assert gazetteer().resolve("Zzyzxville") is None
     assert gazetteer().resolve("") is None
+
+
+def test_plural_demonyms_and_organisations_named_like_towns() -> None:
+    """'Palestinians' → PS; 'Hamas' is an alternate name of Hamm, ignored for organisations."""
+    assert gazetteer().resolve("Palestinians").country_code == "PS"
+    assert gazetteer().resolve("Israelis").country_code == "IL"
+    assert gazetteer().resolve("Hamas", primary_names_only=True) is None
+    assert gazetteer().resolve("Beijing", primary_names_only=True).country_code == "CN"
