@@ -75,6 +75,8 @@ def actor_for(head: Token, gazetteer: Gazetteer) -> Actor | None:
         actor_type = ActorType.INTERNATIONAL
     else:
         actor_type = next((t for t, words in TYPE_KEYWORDS if any(f" {w} " in lower for w in words)), None)
+    if country is None and actor_type is not None:
+        country = _placed_in(head, gazetteer)  # "police in Paris" are French police
     if country is None and actor_type is None and not entities:
         return None
     if actor_type is None:
@@ -122,6 +124,17 @@ def _country(entities: list[Span], lower: str, gazetteer: Gazetteer) -> tuple[st
         # a demonym ("Palestinians") names people of the country, not its government
         return place.country_code, whole and entity.label_ != "NORP" and (place.feature == "country" or is_capital)
     return None, False
+
+
+def _placed_in(head: Token, gazetteer: Gazetteer) -> str | None:
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lemma_.lower() in {"in", "from"}:
+            for token in prep.children:
+                if token.dep_ == "pobj" and token.ent_type_ in {"GPE", "LOC"}:
+                    place = gazetteer.resolve(entity_of(token).text)
+                    if place is not None:
+                        return place.country_code
+    return None
 
 
 def _tidy(name: str) -> str:

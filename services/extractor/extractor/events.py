@@ -21,6 +21,8 @@ from newsflow_shared.contracts.enrichment import Actor, DateMention, Event, Plac
 TARGET_PREPOSITIONS = {"to", "against", "with", "on", "toward", "towards", "into", "at", "for"}
 PLACE_PREPOSITIONS = {"in", "to", "at", "near", "into", "across", "inside", "outside", "from", "on", "over"}
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+COMPASS_WORDS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west",
+                 "northeastern", "northwestern", "southeastern", "southwestern"}
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _target(verb: Token, gazetteer: Gazetteer) -> Actor | None:
         if preposition in TARGET_PREPOSITIONS:
             owner = next((c for c in token.children if c.dep_ == "poss"), None)
             actor = actor_for(owner, gazetteer) if owner is not None else None
-            actor = actor or (actor_for(token, gazetteer) if token.ent_type_ else None)
+            actor = actor or actor_for(token, gazetteer)
             if actor is not None:
                 return actor
     for preposition, token in objects:
@@ -137,16 +139,53 @@ def _place_candidates(verb: Token) -> list[tuple[str, Token]]:
 
 
 def _place(verb: Token, gazetteer: Gazetteer, exclude: set[int]) -> Place | None:
-    for preposition, token in _place_candidates(verb):
-        if preposition not in PLACE_PREPOSITIONS or token.i in exclude:
+    candidates = _place_candidates(verb)
+    for preposition, token in [*candidates, *_deeper_place_objects(verb, {t.i for _, t in candidates})]:
+        if token.i in exclude:
             continue
-        tokens = [t for t in phrase_tokens(token) if t.dep_ not in {"poss", "case"} and t.head.dep_ != "poss"]
-        name = " ".join(t.text for t in tokens)
-        if token.ent_type_ or token.lemma_.lower() in REGION_WORDS:
-            place = gazetteer.resolve(name, primary_names_only=token.ent_type_ == "ORG")
+        if not preposition:
+            # a named direct object is the place when it is a city or region ("visited Baghdad",
+            # "attacked Kharkiv"); a country object is the target, not the place
+            place = _resolve_place(token, gazetteer) if token.ent_type_ in {"GPE", "LOC", "FAC"} else None
+            if place is not None and place.feature != "country":
+                return place
+            continue
+        if preposition not in PLACE_PREPOSITIONS:
+            continue
+        if token.ent_type_ or token.pos_ == "PROPN" or token.lemma_.lower() in REGION_WORDS:
+            place = _resolve_place(token, gazetteer)  # PROPN: NER misses some cities ("over Kyiv")
             if place is not None:
                 return place
     return None
+
+
+def _subject_place(subject: Token, gazetteer: Gazetteer) -> Place | None:
+    """'Police in Paris arrested …': where the subject is placed, when the rest of the clause names nowhere."""
+    for prep in subject.children:
+        if prep.dep_ == "prep" and prep.lemma_.lower() in {"in", "at", "near"}:
+            for token in prep.children:
+                if token.dep_ == "pobj" and (token.ent_type_ in {"GPE", "LOC", "FAC"} or token.pos_ == "PROPN"):
+                    return _resolve_place(token, gazetteer)
+    return None
+
+
+def _resolve_place(token: Token, gazetteer: Gazetteer) -> Place | None:
+    tokens = [t for t in phrase_tokens(token) if t.dep_ not in {"poss", "case"} and t.head.dep_ != "poss"
+              and not (t.is_lower and t.lower_ in COMPASS_WORDS)]  # "northern Burkina Faso" → Burkina Faso
+    name = " ".join(t.text for t in tokens)
+    return gazetteer.resolve(name, primary_names_only=token.ent_type_ == "ORG")
+
+
+def _deeper_place_objects(verb: Token, seen: set[int]) -> list[tuple[str, Token]]:
+    """Prepositional objects deeper in the verb's own clause, nearest first; not inside another clause."""
+    found = []
+    for token in verb.subtree:
+        if token.i in seen or token.i <= verb.i or token.dep_ != "pobj" or token.head.dep_ != "prep":
+            continue
+        clause = next((a for a in token.ancestors if a.pos_ in {"VERB", "AUX"}), None)
+        if clause == verb:  # spaCy makes a new Token object on each access: compare by value
+            found.append((token.head.lemma_.lower(), token))
+    return found
 
 
 def _event(verb: Token, sentence: Span, start: int, *, first: bool, context: LeadContext) -> Event | None:
@@ -161,12 +200,15 @@ def _event(verb: Token, sentence: Span, start: int, *, first: bool, context: Lea
     else:
         actor1 = actor_for(subject, gazetteer) if subject is not None else None
         actor2 = _target(verb, gazetteer)
+        partner = next((c for c in subject.children if c.dep_ == "conj"), None) if subject is not None else None
+        if actor2 is None and partner is not None:
+            actor2 = actor_for(partner, gazetteer)  # "Saudi Arabia and Iran signed …": the two sides
     if actor1 is None and actor2 is None:
         return None
     if actor2 is not None and actor1 is not None and actor2.name == actor1.name:
         actor2 = None
     actor_tokens = {t.i for head in (subject,) if head is not None for t in head.subtree}
-    place = _place(verb, gazetteer, actor_tokens)
+    place = _place(verb, gazetteer, actor_tokens) or (_subject_place(subject, gazetteer) if subject is not None else None)
     span = (start + sentence.start_char, start + sentence.end_char)
     quantity = _quantity(verb, start, span, context)
     when = next((d.resolved for at, d in context.dates if span[0] <= at < span[1] and d.resolved and d.granularity == "day"), None)
@@ -194,6 +236,7 @@ def _confidence(actor1: Actor | None, actor2: Actor | None, place: Place | None,
     score += 0.15 if actor2 is not None else 0.0
     score += 0.1 if place is not None else 0.0
     score += 0.1 if verb.dep_ in {"ROOT", "xcomp", "ccomp"} else 0.0
+    score -= 0.05 if verb.dep_ == "advcl" else 0.0  # "raided a camp, killing three": the raid leads
     score += 0.1 if first else 0.0
     score -= 0.15 if reporting else 0.0
     return round(min(max(score, 0.05), 0.95), 2)

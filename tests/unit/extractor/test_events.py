@@ -98,3 +98,18 @@ def test_imposing_sanctions_reduces_relations() -> None:
     """'impose' alone is not in the lexicon; with 'sanctions' as its object it is CAMEO 16."""
     (event, *_) = events("The European Union imposed new sanctions on Iran over drone exports.")
     assert (event.cameo_root, event.actor1.type, event.actor2.country_code) == ("16", ActorType.INTERNATIONAL, "IRN")
+
+
+def test_a_subjects_own_place_gives_its_country_and_the_events_place() -> None:
+    """'Police in Paris arrested …': French police, in Paris."""
+    (event, *_) = events("Police in Paris arrested dozens of protesters after clashes near the Place de la Concorde.")
+    assert (event.cameo_root, event.actor1.type, event.actor1.country_code) == ("17", ActorType.POLICE, "FRA")
+    assert (event.place.name, event.place.country_code) == ("Paris", "FR")
+
+
+def test_a_place_deeper_in_the_clause_and_conjoined_subjects() -> None:
+    """'from a truck in Veracruz' places the rescue; 'Saudi Arabia and Iran signed' has Iran as actor 2."""
+    (rescue, *_) = events("Mexican authorities rescued 200 migrants from a truck in Veracruz.")
+    assert (rescue.actor1.country_code, rescue.place.name) == ("MEX", "Veracruz")
+    (deal, *_) = events("Saudi Arabia and Iran signed an agreement in Beijing to restore diplomatic relations.")
+    assert (deal.actor1.country_code, deal.actor2.country_code, deal.place.country_code) == ("SAU", "IRN", "CN")
