@@ -3,17 +3,17 @@
 from urllib.parse import parse_qsl, urlsplit
 
 from fetcher.canonical import canonical_url, is_tracking_param
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 hosts = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z]{2,6}){1,2}", fullmatch=True)
-# Links as feeds carry them: no whitespace or control characters inside (canonical_url strips them only
-# at the ends, so "a\x0c" and "a\x0c?utm_source=x" differ; reported to the fetcher, not asserted here).
-segments = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
-                   max_size=12)
+# Any text a feed may carry, whitespace and control characters included (inside a link they are
+# percent-encoded, at its ends stripped), weighted so whitespace and controls turn up often.
+chars = st.one_of(st.characters(codec="utf-8"), st.characters(categories=("Cc", "Zs", "Zl", "Zp")),
+                  st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000"))
+segments = st.text(alphabet=chars, max_size=12)
 params = st.sampled_from(["id", "page", "q", "utm_source", "UTM_Medium", "fbclid", "gclid", "ref", "_ga", "x"])
-values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
-                 max_size=8)
+values = st.text(alphabet=chars, max_size=8)
 queries = st.lists(st.tuples(params, values), max_size=5)
 
 
@@ -31,6 +31,9 @@ def http_urls(draw: st.DrawFn) -> str:
 
 
 @given(http_urls())
+@example("https://example.com/a\x0c?utm_source=x")  # an inner control character left at the end by the first pass
+@example("https://example.com/story?id= x")
+@example("https://example.com/\u3000x\x85\u3000#top")
 def test_canonicalising_twice_changes_nothing(url: str) -> None:
     """canonical_url(canonical_url(u)) == canonical_url(u) for every http(s) URL."""
     once = canonical_url(url)
@@ -49,7 +52,8 @@ def test_no_tracking_parameter_and_no_fragment_survive(url: str) -> None:
 @given(http_urls(), st.sampled_from(["utm_source=rss", "fbclid=abc", "gclid=1&utm_campaign=x"]))
 def test_adding_tracking_parameters_gives_the_same_canonical_url(url: str, tracking: str) -> None:
     """A link with tracking parameters names the same article as the link without them."""
-    assume("#" not in url)
+    # Whitespace at a link's end is junk around it, stripped; once a query follows it is inside, percent-encoded.
+    assume("#" not in url and url == url.strip())
     joined = url + ("&" if "?" in url else "?") + tracking
     assert canonical_url(joined) == canonical_url(url)
 

@@ -17,9 +17,11 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from fetcher.feedstate import FeedStates
+from fetcher.gone import GonePages
 from fetcher.http import Fetcher, build_client
 from fetcher.items import ItemDeps, PublishArticle
 from fetcher.lease import FeedLeases
+from fetcher.pace import SharedPace
 from fetcher.politeness import HostGates
 from fetcher.polling import PollDeps, PollPolicy
 from fetcher.robots import RobotsCache
@@ -84,11 +86,11 @@ def build_poll_deps(settings: FetcherSettings, publish_article: PublishArticle) 
     client = build_client(user_agent=s.user_agent, timeout_s=s.request_timeout_s,
                           connect_timeout_s=s.connect_timeout_s, read_timeout_s=s.read_timeout_s,
                           allowed_networks=s.allowed_private_networks, http2=s.http2,
-                          max_connections=s.max_concurrent_requests)
+                          max_connections=s.max_concurrent_requests, extra_ca_file=s.extra_ca_file)
     redis = Redis.from_url(str(s.redis_url))
     gates = HostGates(min_delay_s=s.host_min_delay_s, host_concurrency=s.host_concurrency,
                       max_concurrent=s.max_concurrent_requests, backoff_base_s=s.backoff_base_s,
-                      backoff_max_s=s.backoff_max_s)
+                      backoff_max_s=s.backoff_max_s, shared=SharedPace(redis) if s.shared_host_pace else None)
     fetcher = Fetcher(client, gates=gates, robots=None, max_bytes=s.max_body_bytes, deadline_s=s.request_timeout_s,
                       max_redirects=s.max_redirects, max_crawl_delay_s=s.max_crawl_delay_s)
     if s.obey_robots:
@@ -100,6 +102,7 @@ def build_poll_deps(settings: FetcherSettings, publish_article: PublishArticle) 
         compress_html_above=s.compress_html_above_bytes,
         revisit_changed_items=s.revisit_changed_items,
         item_concurrency=s.item_concurrency,
+        gone=GonePages(redis, base_s=s.gone_backoff_s, max_s=s.gone_backoff_max_s),
     )
     deps = PollDeps(items=items, states=FeedStates(redis, ttl_s=s.seen_ttl_days * 86_400),
                     leases=FeedLeases(redis, owner=s.consumer_name, ttl_s=s.lease_ttl_s),

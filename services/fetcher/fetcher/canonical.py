@@ -20,31 +20,45 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+# Whitespace (as str.strip() and re's \s see it) and control characters. Stripped at a link's ends, they
+# must not survive inside either, or canonicalising twice would strip what the first pass left at an end.
+_INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+
+def _escape_invisible(text: str) -> str:
+    """Percent-encode whitespace and control characters (UTF-8), leaving everything else as written."""
+    return _INVISIBLE.sub(lambda match: quote(match.group(0), safe=""), text)
+
+
 def canonical_url(url: str) -> str:
-    """Lowercase scheme and host, no default port, no fragment, no tracking parameters, sorted query.
+    """Lowercase scheme and host, no default port, no fragment, no tracking parameters, sorted query, whitespace
+    and control characters percent-encoded (path and user info; the query is re-encoded whole).
 
     Raises ValueError for anything that is not an absolute http(s) URL.
     """
-    parts = urlsplit(url.strip())
+    parts = urlsplit(url.strip())  # also drops tabs and newlines anywhere, as browsers do
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         raise ValueError(f"not an http(s) URL: {url!r}")
     host = (parts.hostname or "").rstrip(".")  # hostname is already lowercased by urlsplit
     if not host:
         raise ValueError(f"URL has no host: {url!r}")
+    if _INVISIBLE.search(host):
+        raise ValueError(f"whitespace or control character in host: {url!r}")
     port = parts.port  # raises ValueError for a non-numeric or out-of-range port
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username is not None:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        netloc = f"{userinfo}@{netloc}"
+        netloc = f"{_escape_invisible(userinfo)}@{netloc}"
     query = sorted(
         (name, value)
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
         if not is_tracking_param(name)
     )
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, quote_via=quote), ""))
+    path = _escape_invisible(parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote), ""))
 
 
 _LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)

@@ -7,18 +7,19 @@ body or raises `FetchError` with a short `reason` used as a metric label.
 
 import asyncio
 import re
+import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
 from fetcher.bodies import BodyTooLarge, UndecodableBody, read_capped
-from fetcher.metrics import FETCHES, counter
+from fetcher.metrics import FETCHES, HTTP_VERSIONS, counter
 from fetcher.politeness import HostBackedOff, HostGates, retry_after_seconds
 from fetcher.robots import RobotsCache
 from fetcher.ssrf import Network, RequestRefused, pinned_transport
@@ -86,6 +87,7 @@ class Fetched:
     body: bytes
     fetched_at: datetime
     elapsed_ms: float
+    http_version: str = "HTTP/1.1"  # as negotiated: "HTTP/2" where the server agreed (ALPN)
 
     @property
     def content_type(self) -> str | None:
@@ -105,10 +107,11 @@ class Fetched:
 
 def build_client(*, user_agent: str, timeout_s: float, allowed_networks: Sequence[Network] = (),
                  connect_timeout_s: float | None = None, read_timeout_s: float | None = None,
-                 http2: bool = True, max_connections: int = 100) -> httpx.AsyncClient:
+                 http2: bool = True, max_connections: int = 100, extra_ca_file: Path | None = None
+                 ) -> httpx.AsyncClient:
     """The one client a fetcher process uses: pooled connections (reuse, HTTP/2 over TLS), pinned-address SSRF guard."""
     return httpx.AsyncClient(
-        transport=pinned_transport(allowed_networks, http2=http2,
+        transport=pinned_transport(allowed_networks, http2=http2, ssl_context=tls_context(extra_ca_file),
                                    limits=httpx.Limits(max_connections=max_connections,
                                                        max_keepalive_connections=max_connections)),
         headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING},
@@ -117,6 +120,15 @@ def build_client(*, user_agent: str, timeout_s: float, allowed_networks: Sequenc
         # Proxy variables would route around the guard's idea of where a request goes.
         trust_env=False,
     )
+
+
+def tls_context(extra_ca_file: Path | None) -> ssl.SSLContext | None:
+    """httpx's default verification (certifi), also trusting the CAs in `extra_ca_file`; None: httpx's own default."""
+    if extra_ca_file is None:
+        return None
+    context = httpx.create_ssl_context()
+    context.load_verify_locations(cafile=extra_ca_file)
+    return context
 
 
 class Fetcher:
@@ -195,6 +207,7 @@ class Fetcher:
         try:
             async with asyncio.timeout(self.deadline_s):
                 async with self.client.stream("GET", url, headers=headers) as response:
+                    counter(HTTP_VERSIONS, kind, response.http_version).inc()
                     self._judge_status(response, host, kind=kind, conditional=validators is not None)
                     body = b""
                     if response.status_code == 200:
@@ -228,7 +241,7 @@ class Fetcher:
                              status=response.status_code)
         return Fetched(url=original, final_url=str(url), status=response.status_code, headers=response.headers,
                        body=body, fetched_at=datetime.now(UTC),
-                       elapsed_ms=round((time.monotonic() - started) * 1000, 1))
+                       elapsed_ms=round((time.monotonic() - started) * 1000, 1), http_version=response.http_version)
 
     def _judge_status(self, response: httpx.Response, host: str, *, kind: Kind, conditional: bool) -> None:
         """Refuse on status and headers alone, before any of the body is read."""

@@ -12,6 +12,7 @@ import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import structlog
 from newsflow_shared.contracts.raw_articles import ArticleFetched, FeedEntry, HttpMeta, content_hash
@@ -21,15 +22,22 @@ from redis.exceptions import RedisError
 
 from fetcher.canonical import canonical_url, final_canonical
 from fetcher.feeds import FeedItem
+from fetcher.gone import GonePages, is_permanent_failure
 from fetcher.http import Fetched, Fetcher, FetchError, Kind
-from fetcher.metrics import FETCH_ERRORS
-from fetcher.seen import SeenRecord, SeenSet
+from fetcher.metrics import FETCH_ERRORS, PAGES_GONE, counter
+from fetcher.seen import Claim, SeenRecord, SeenSet
 from fetcher.sources import Source
 
 log = structlog.get_logger(__name__)
 
 # (article, correlation_id, pipeline): adds the message to the pipeline, which the seen-set then executes.
 PublishArticle = Callable[[ArticleFetched, str, Pipeline], Awaitable[object]]
+
+
+class StopSignal(Protocol):
+    """What tells a poll to start no new item (an asyncio.Event, or several: see polling.AnyOf)."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,14 @@ class ItemDeps:
     compress_html_above: int = 262_144
     revisit_changed_items: bool = True
     item_concurrency: int = 2
+    gone: GonePages | None = None  # remembers pages that answered a permanent 4xx; None: retried every poll
 
 
 CLAIM_BATCH = 32  # items claimed in one Redis round trip; small enough that claims never outlive their use
 
 
 async def take_items(source: Source, feed_url: str, items: Sequence[FeedItem], deps: ItemDeps,
-                     stop: asyncio.Event | None = None) -> AsyncIterator[str]:
+                     stop: StopSignal | None = None) -> AsyncIterator[str]:
     """Take the feed's items, yielding each outcome (a metric label); no new item is started once `stop` is set.
 
     Links are claimed in batches (one round trip per batch, not per item), and up to
@@ -78,7 +87,7 @@ async def take_items(source: Source, feed_url: str, items: Sequence[FeedItem], d
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
             for _, canonical, claim in pending:  # never started: hand the claims back
-                if canonical and claim and claim[0]:
+                if canonical and claim and claim.claimed:
                     await _release(deps.seen.release, canonical, source)
 
 
@@ -92,7 +101,7 @@ def _canonical(item: FeedItem) -> str | None:
 
 
 async def _take(source: Source, feed_url: str, item: FeedItem, canonical: str | None,
-                claim: tuple[bool, SeenRecord | None] | None, deps: ItemDeps) -> str:
+                claim: Claim | None, deps: ItemDeps) -> str:
     if not item.link:
         log.warning("feed item without a link skipped", source=source.id, url=feed_url, title=item.title,
                     guid=item.guid)
@@ -100,7 +109,9 @@ async def _take(source: Source, feed_url: str, item: FeedItem, canonical: str | 
     if canonical is None or claim is None:
         log.warning("feed item with an unusable link skipped", source=source.id, url=feed_url, link=item.link)
         return "bad_link"
-    claimed, record = claim
+    claimed, record, gone = claim
+    if gone:
+        return "gone"  # it answered a permanent 4xx lately: not requested until its pause ends (gone.py)
     if claimed:
         return await _take_new(source, feed_url, item, canonical, deps)
     if record is not None and deps.revisit_changed_items and record.fingerprint \
@@ -114,14 +125,14 @@ async def _take_new(source: Source, feed_url: str, item: FeedItem, canonical: st
     outcome = "failed"
     claims = [canonical]
     try:
-        page = await _fetch_page(source, item, deps)
+        page = await _fetch_page(source, item, canonical, deps)
         if page is None:
             return outcome
         landed = final_canonical(canonical, page.final_url, page.body, link=item.link)
         html = page.text()
         record = SeenRecord(content_hash(html), 1, item.fingerprint)
         if landed != canonical:
-            if not (await deps.seen.claim_or_lookup(landed))[0]:
+            if not (await deps.seen.claim_or_lookup(landed)).claimed:
                 # Another link (or replica) already brought this article in: remember the alias, publish nothing.
                 await deps.seen.mark_published(canonical, record)
                 outcome = "duplicate"
@@ -145,7 +156,7 @@ async def _take_revision(source: Source, feed_url: str, item: FeedItem, canonica
         return "already_seen"
     outcome = "failed"
     try:
-        page = await _fetch_page(source, item, deps)
+        page = await _fetch_page(source, item, canonical, deps)
         if page is None:
             return outcome
         landed = final_canonical(canonical, page.final_url, page.body, link=item.link)
@@ -169,13 +180,27 @@ async def _take_revision(source: Source, feed_url: str, item: FeedItem, canonica
             await _release(deps.seen.release_revision, canonical, source)
 
 
-async def _fetch_page(source: Source, item: FeedItem, deps: ItemDeps) -> Fetched | None:
+async def _fetch_page(source: Source, item: FeedItem, canonical: str, deps: ItemDeps) -> Fetched | None:
     assert item.link is not None
     try:
         return await deps.fetcher.get(item.link, kind=Kind.PAGE)
     except FetchError as exc:
         count_failure(source, item.link, exc, kind=Kind.PAGE)
+        if deps.gone is not None and exc.reason == "http_status" and is_permanent_failure(exc.status):
+            await _remember_gone(source, item.link, canonical, exc.status or 0, deps.gone)
         return None
+
+
+async def _remember_gone(source: Source, link: str, canonical: str, status: int, gone: GonePages) -> None:
+    try:
+        failures, pause_s = await gone.remember(canonical, status)
+    except RedisError as exc:  # the page is simply retried at the next poll
+        log.warning("could not remember a missing page; it will be retried", source=source.id, url=link,
+                    error=repr(exc))
+        return
+    counter(PAGES_GONE, source.id, str(status)).inc()
+    log.warning("page set aside after a permanent error", source=source.id, url=link, canonical_url=canonical,
+                status=status, failures=failures, retry_in_s=pause_s)
 
 
 async def _publish(source: Source, feed_url: str, item: FeedItem, canonical: str, page: Fetched, deps: ItemDeps,
@@ -199,6 +224,7 @@ async def _publish(source: Source, feed_url: str, item: FeedItem, canonical: str
     if _debug_enabled():
         log.debug("article published", source=source.id, url=item.link, canonical_url=canonical,
                   message_id=article.message_id, correlation_id=correlation_id, status=page.status,
+                  http_version=page.http_version,
                   bytes=len(page.body), revision=revision, compressed=article.html_gzip_b64 is not None)
     return True
 

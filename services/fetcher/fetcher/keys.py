@@ -23,3 +23,13 @@ def feed_state_key(feed_url: str) -> str:
 
 def feed_lease_key(feed_url: str) -> str:
     return PREFIX + "lease:" + stable_id("feed", feed_url)
+
+
+def gone_key(canonical_url: str) -> str:
+    """A page that answered a permanent 4xx: failures, status and until when it is not requested (gone.py)."""
+    return PREFIX + "gone:" + article_id(canonical_url)
+
+
+def host_pace_key(host: str) -> str:
+    """The next request start allowed to a host (host[:port]), shared by replicas (pace.py)."""
+    return PREFIX + "pace:" + host

@@ -10,6 +10,11 @@ FETCHES = Counter(
     "and the requested host.",
     ["kind", "status", "host"],
 )
+HTTP_VERSIONS = Counter(
+    "newsflow_fetcher_http_versions_total",
+    "HTTP responses by kind (feed, page, robots) and protocol version negotiated (HTTP/1.1, HTTP/2).",
+    ["kind", "version"],
+)
 FETCH_ERRORS = Counter(
     "newsflow_fetch_errors_total",
     "Feeds and pages that could not be used, by source and reason (timeout, http_status, malformed_feed...).",
@@ -17,19 +22,37 @@ FETCH_ERRORS = Counter(
 )
 ITEMS = Counter(
     "newsflow_fetcher_items_total",
-    "Feed items by outcome: published, revised, unchanged, already_seen, duplicate, no_link, bad_link, "
+    "Feed items by outcome: published, revised, unchanged, already_seen, duplicate, gone, no_link, bad_link, "
     "robots_disallowed, too_old, truncated, failed.",
     ["source", "outcome"],
+)
+PAGES_GONE = Counter(
+    "newsflow_fetcher_pages_gone_total",
+    "Pages set aside after a permanent 4xx (404, 410, ...), by source and status: not requested again until their "
+    "growing pause ends (items skipped meanwhile count as outcome 'gone').",
+    ["source", "status"],
 )
 FEED_POLLS = Counter(
     "newsflow_fetcher_feed_polls_total",
     "Feed polls by outcome: changed, unchanged (same body), not_modified (304), failed, leased_elsewhere.",
     ["outcome"],
 )
+FEED_LEASES = Counter(
+    "newsflow_fetcher_feed_leases_total",
+    "Feed lease renewals during long polls by outcome: renewed, renew_failed (Redis error; retried), lost (expired "
+    "or taken by another replica: the poll starts no new item).",
+    ["outcome"],
+)
 HOST_BACKOFFS = Counter(
     "newsflow_fetcher_host_backoffs_total",
     "Times a host was paused: retry_after (429/503 with Retry-After) or failure (exponential backoff).",
     ["reason"],
+)
+SHARED_PACE = Counter(
+    "newsflow_fetcher_shared_pace_total",
+    "Requests paced across replicas through Redis (hosts with a minimum delay or Crawl-delay), by outcome: "
+    "immediate, waited, unavailable (Redis error: paced by this process alone).",
+    ["outcome"],
 )
 ROBOTS = Counter(
     "newsflow_fetcher_robots_total",

@@ -3,7 +3,8 @@
 A host that fails (5xx, 429, 403, timeouts, refused connections) is left alone for an exponentially
 growing, jittered time; `Retry-After` sets that time directly. A request for a host whose pause is
 longer than the caller will wait is refused at once (`HostBackedOff`), so a dead host costs nothing
-and every other host keeps its pace. A global semaphore bounds all requests in flight.
+and every other host keeps its pace. A global semaphore bounds all requests in flight. With a SharedPace
+(pace.py), the minimum delay also holds across replicas; backoff and concurrency stay per process.
 """
 
 import asyncio
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from fetcher.metrics import HOST_BACKOFFS
+from fetcher.pace import SharedPace
 
 
 class HostBackedOff(Exception):
@@ -39,7 +41,7 @@ class HostGates:
 
     def __init__(self, *, min_delay_s: float, host_concurrency: int, max_concurrent: int, backoff_base_s: float,
                  backoff_max_s: float, clock: Callable[[], float] = time.monotonic,
-                 rand: Callable[[], float] = random.random) -> None:
+                 rand: Callable[[], float] = random.random, shared: SharedPace | None = None) -> None:
         self._min_delay_s = min_delay_s
         self._host_concurrency = host_concurrency
         self._global = asyncio.Semaphore(max_concurrent)
@@ -48,6 +50,7 @@ class HostGates:
         self._clock = clock
         self._rand = rand
         self._hosts: dict[str, _Host] = {}
+        self._shared = shared
 
     def _host(self, host: str) -> _Host:
         state = self._hosts.get(host)
@@ -72,10 +75,15 @@ class HostGates:
             self._refuse_if_paused(host, state, max_wait_s)
             now = self._clock()
             start = max(now, state.next_start, state.paused_until)
+            gap = max(self._min_delay_s, delay_s)
             # Reserve the start time before sleeping, so concurrent waiters queue behind each other.
-            state.next_start = start + max(self._min_delay_s, delay_s)
+            state.next_start = start + gap
             if start > now:
                 await asyncio.sleep(start - now)
+            if self._shared is not None and gap > 0:  # no delay, nothing to share: no round trip
+                wait = await self._shared.reserve(host, gap)
+                if wait > 0:
+                    await asyncio.sleep(wait)
             async with self._global:
                 yield
 

@@ -17,7 +17,7 @@ from fetcher.documents import ListingLimits, list_items, newest_first
 from fetcher.feeds import FeedProblem
 from fetcher.feedstate import FeedState, FeedStates
 from fetcher.http import FetchError, Kind
-from fetcher.items import ItemDeps, count_failure, take_items
+from fetcher.items import ItemDeps, StopSignal, count_failure, take_items
 from fetcher.lease import FeedLeases
 from fetcher.metrics import FEED_POLLS, FETCH_ERRORS, ITEMS, POLL_INTERVAL, counter
 from fetcher.robots import origin_of
@@ -120,7 +120,8 @@ async def poll_feed(task: FeedTask, deps: PollDeps, *, stop: asyncio.Event | Non
         FEED_POLLS.labels(outcome="leased_elsewhere").inc()
         return PollSummary(next_due=time.time() + deps.policy.min_interval_s)
     try:
-        return await _poll_leased(task, deps, stop=stop, force=force)
+        async with deps.leases.kept(task.url, token, source=task.source.id) as lost:
+            return await _poll_leased(task, deps, stop=AnyOf(stop, lost), force=force)
     except Exception as exc:  # noqa: BLE001 - one feed's bug or outage must not end the others' polls
         return _internal_failure(task, exc)
     finally:
@@ -130,7 +131,17 @@ async def poll_feed(task: FeedTask, deps: PollDeps, *, stop: asyncio.Event | Non
             log.warning("could not release feed lease; it will expire", url=task.url, error=repr(exc))
 
 
-async def _poll_leased(task: FeedTask, deps: PollDeps, *, stop: asyncio.Event | None, force: bool) -> PollSummary:
+class AnyOf:
+    """Set once any of its events is: the poll stops starting items on shutdown or on losing its lease."""
+
+    def __init__(self, *events: asyncio.Event | None) -> None:
+        self._events = [event for event in events if event is not None]
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self._events)
+
+
+async def _poll_leased(task: FeedTask, deps: PollDeps, *, stop: StopSignal, force: bool) -> PollSummary:
     source, policy = task.source, deps.policy
     state = await deps.states.load(task.url)
     if not force and state.next_due > time.time():
@@ -170,6 +181,9 @@ async def _poll_leased(task: FeedTask, deps: PollDeps, *, stop: asyncio.Event | 
         elif outcome == "failed":
             summary.errors += 1
             complete = False
+        elif outcome == "gone":
+            summary.skipped += 1
+            complete = False  # the page is tried again when its pause ends, so the feed must be read again then
         else:
             summary.skipped += 1
     if taken < len(items):  # stopped part-way

@@ -10,22 +10,32 @@ fetch or publish releases the claim, so a later poll retries.
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from fetcher.commits import GroupCommit
-from fetcher.keys import revising_key, seen_key
+from fetcher.keys import gone_key, revising_key, seen_key
 
 LEGACY_PUBLISHED = "published"  # what the first fetcher version stored: no hash, no revision
 
-# One round trip for the common question "is it new?": claim it if unknown, else say what is there.
+# One round trip for the common question "is it new?": claim it if unknown, else say what is there. With a
+# second key (the page's gone record, gone.py), a page set aside after a permanent 4xx answers GONE instead.
 _CLAIM_OR_GET = """
+if KEYS[2] then
+  local until_s = redis.call('HGET', KEYS[2], 'until')
+  if until_s then
+    local now = redis.call('TIME')
+    if tonumber(until_s) > tonumber(now[1]) + tonumber(now[2]) / 1000000 then return ARGV[3] end
+  end
+end
 local value = redis.call('GET', KEYS[1])
 if value then return value end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return false
 """
+GONE = "gone"  # the claim script's answer for a page not to be requested yet
 
 # Delete the key only if this process still holds the claim, not a claim another replica took after ours expired.
 _RELEASE = """
@@ -57,6 +67,14 @@ class SeenRecord:
         return cls(content_hash=data.get("h", ""), revision=int(data.get("r", 1)), fingerprint=data.get("f", ""))
 
 
+class Claim(NamedTuple):
+    """The seen-set's answer for one URL before its page is fetched."""
+
+    claimed: bool  # the URL was unknown and is now this process's to fetch
+    record: SeenRecord | None = None  # its published record (None while another replica holds a claim)
+    gone: bool = False  # it answered a permanent 4xx lately (gone.py): not to be requested yet
+
+
 class SeenSet:
     def __init__(self, redis: Redis, *, owner: str, ttl_s: int, claim_ttl_s: int) -> None:
         self._redis = redis
@@ -67,24 +85,31 @@ class SeenSet:
         self._claim_or_get = redis.register_script(_CLAIM_OR_GET)
         self._commits = GroupCommit(redis)
 
-    async def claim_or_lookup(self, canonical_url: str) -> tuple[bool, SeenRecord | None]:
-        """(claimed, record): claimed if the URL was unknown and is now ours to fetch; else its published
-        record (None while another replica holds a claim on it)."""
+    async def claim_or_lookup(self, canonical_url: str) -> Claim:
+        """Claimed if the URL was unknown and is now ours to fetch; else its published record (None while another
+        replica holds a claim on it). A gone record is not consulted: the caller holds a page fetched from it."""
         value = await self._claim_or_get(keys=[seen_key(canonical_url)], args=[self._claim_value, self._claim_ttl_s])
-        if value is None:
-            return True, None
-        return False, SeenRecord.loads(value)
+        return self._claim(value)
 
-    async def claim_or_lookup_many(self, canonical_urls: Sequence[str]) -> list[tuple[bool, SeenRecord | None]]:
-        """claim_or_lookup for many URLs in one round trip (a feed's items), in order."""
+    async def claim_or_lookup_many(self, canonical_urls: Sequence[str]) -> list[Claim]:
+        """claim_or_lookup for many URLs in one round trip (a feed's items), in order; pages set aside after a
+        permanent 4xx come back as `gone` and are neither claimed nor to be fetched."""
         if not canonical_urls:
             return []
         async with self._redis.pipeline(transaction=False) as pipe:
             for url in canonical_urls:
-                await self._claim_or_get(keys=[seen_key(url)], args=[self._claim_value, self._claim_ttl_s],
-                                         client=pipe)
+                await self._claim_or_get(keys=[seen_key(url), gone_key(url)],
+                                         args=[self._claim_value, self._claim_ttl_s, GONE], client=pipe)
             values = await pipe.execute()
-        return [(True, None) if value is None else (False, SeenRecord.loads(value)) for value in values]
+        return [self._claim(value) for value in values]
+
+    @staticmethod
+    def _claim(value: bytes | str | None) -> Claim:
+        if value is None:
+            return Claim(True)
+        if value in (GONE, GONE.encode()):
+            return Claim(False, gone=True)
+        return Claim(False, SeenRecord.loads(value))
 
     async def claim_revision(self, canonical_url: str) -> bool:
         """True if this process may re-fetch the published URL to look for a revision."""

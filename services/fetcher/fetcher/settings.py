@@ -46,11 +46,21 @@ class FetcherSettings(ServiceSettings):
         description="Sent with every request and matched against robots.txt; operators should add a contact URL.",
     )
     http2: bool = Field(default=True, description="Offer HTTP/2 over TLS (used where the server agrees).")
+    extra_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of CA certificates trusted for HTTPS in addition to the default (certifi) ones, "
+                    "e.g. an internal CA or a test CA.",
+    )
     # --- politeness
     obey_robots: bool = Field(default=True, description="Obey robots.txt (Disallow, Crawl-delay).")
     robots_ttl_s: float = Field(default=3600.0, gt=0, description="How long a host's robots.txt is cached.")
     host_min_delay_s: float = Field(default=1.0, ge=0,
                                     description="Minimum gap between two requests to one host (or its Crawl-delay).")
+    shared_host_pace: bool = Field(
+        default=True,
+        description="Keep the per-host minimum delay across all replicas (one Redis call per request to a host "
+                    "with a delay); off: each replica paces itself.",
+    )
     max_crawl_delay_s: float = Field(default=30.0, ge=0, description="Crawl-delay values above this are capped.")
     host_concurrency: int = Field(default=2, ge=1, le=16, description="Requests in flight to one host at once.")
     max_concurrent_requests: int = Field(default=32, ge=1, le=512, description="Requests in flight in total.")
@@ -62,6 +72,13 @@ class FetcherSettings(ServiceSettings):
     backoff_base_s: float = Field(default=2.0, gt=0,
                                   description="First backoff after a failure; doubles per consecutive failure.")
     backoff_max_s: float = Field(default=1800.0, gt=0, description="Longest backoff; a longer Retry-After is capped to this.")
+    gone_backoff_s: float = Field(
+        default=900.0, gt=0,
+        description="A page answering a permanent 4xx (404, 410, ...) is not requested again for this long; "
+                    "doubles per consecutive failure.",
+    )
+    gone_backoff_max_s: float = Field(default=86_400.0, gt=0,
+                                      description="Longest pause of a page that keeps answering a permanent 4xx.")
     # --- safety
     # NoDecode: the variable is a comma-separated list, not the JSON pydantic-settings expects for lists.
     allowed_private_networks: Annotated[list[Network], NoDecode] = Field(
@@ -95,6 +112,14 @@ class FetcherSettings(ServiceSettings):
     def _split_cidrs(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("extra_ca_file")
+    @classmethod
+    def _ca_file_exists(cls, value: Path | None) -> Path | None:
+        # Checked here rather than typed FilePath, which the configuration reference cannot spell.
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
         return value
 
     @model_validator(mode="after")

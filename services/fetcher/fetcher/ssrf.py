@@ -9,6 +9,7 @@ rebinding (an answer that changes between the check and the connect); TLS still 
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable, Sequence
 
 import httpcore
@@ -141,10 +142,11 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def pinned_transport(allowed: Sequence[Network] = (), *, http2: bool = True,
-                     limits: httpx.Limits | None = None) -> GuardedTransport:
+def pinned_transport(allowed: Sequence[Network] = (), *, http2: bool = True, limits: httpx.Limits | None = None,
+                     ssl_context: ssl.SSLContext | None = None) -> GuardedTransport:
     """An httpx transport whose every connection goes to an address the guard checked."""
-    transport = httpx.AsyncHTTPTransport(retries=0, http2=http2, limits=limits or httpx.Limits())
+    transport = httpx.AsyncHTTPTransport(retries=0, http2=http2, limits=limits or httpx.Limits(),
+                                         verify=ssl_context if ssl_context is not None else True)
     # httpx has no public hook for the network backend; the pool's is the one place every connect passes.
     transport._pool._network_backend = PinnedBackend(allowed)
     return GuardedTransport(transport)

@@ -35,7 +35,7 @@ async def test_conditional_get_sends_validators_and_a_304_costs_no_parsing(site,
 async def test_validators_are_not_kept_when_a_page_failed(site, make_deps, redis_url) -> None:
     """A poll with a failed page keeps no ETag, so the next poll reads the feed again and retries the page."""
     feed_url = site.serve("/feed.xml", rss(("{base_url}/a.html", "A")), etag='"v1"')
-    site.serve("/a.html", "busy", status=404, content_type="text/plain")
+    site.serve("/a.html", "busy", status=503, content_type="text/plain")  # transient: retried next poll
     outlets = sources(("retrying", [feed_url]))
     async with make_deps() as deps:
         await poll_once(outlets, deps)

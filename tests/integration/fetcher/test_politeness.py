@@ -1,8 +1,11 @@
 """Manners on a real local site: robots.txt, Crawl-delay, per-host pace and concurrency, Retry-After, backoff."""
 
+import asyncio
 import itertools
 
+from fetcher.pace import SharedPace
 from fetcher.polling import poll_once
+from redis.asyncio import Redis
 from structlog.testing import capture_logs
 
 from tests.integration.fetcher.conftest import metric, page, read_published, rss, sources
@@ -66,6 +69,25 @@ async def test_host_min_delay_applies_without_robots_rules(site, make_deps) -> N
     assert min(b - a for a, b in itertools.pairwise(times)) >= 0.2  # margin: see the Crawl-delay test
 
 
+async def test_replicas_together_keep_the_host_min_delay(site, make_deps) -> None:
+    """Two replicas polling different feeds of one host at once space its requests by the delay between them
+    (the next allowed start is shared in Redis), instead of sending twice the rate."""
+    for name in ("a", "b"):
+        site.serve(f"/{name}.xml", rss(*[(f"{{base_url}}/{name}{i}.html", f"{name}{i}") for i in range(2)]))
+        for i in range(2):
+            site.serve(f"/{name}{i}.html", page(f"{name}{i}"))
+    waited_before = metric("newsflow_fetcher_shared_pace_total", outcome="waited")
+    async with make_deps(consumer_name="replica-a", host_min_delay_s=0.25) as a, \
+            make_deps(consumer_name="replica-b", host_min_delay_s=0.25) as b:
+        first, second = await asyncio.gather(poll_once(sources(("one", [site.base_url + "/a.xml"])), a),
+                                             poll_once(sources(("two", [site.base_url + "/b.xml"])), b))
+    assert first.published + second.published == 4
+    times = sorted(r.at for r in site.log)
+    assert len(times) == 8  # each replica's robots.txt, two feeds, four pages
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.2  # margin: see the Crawl-delay test
+    assert metric("newsflow_fetcher_shared_pace_total", outcome="waited") > waited_before
+
+
 async def test_per_host_concurrency_is_capped(site, make_deps) -> None:
     """Feeds on one host are fetched one at a time when host_concurrency is 1, however many feeds run at once."""
     feeds = [site.serve(f"/f{i}.xml", rss(), content_type="application/rss+xml", delay_s=0.1) for i in range(4)]
@@ -117,3 +139,14 @@ async def test_pages_on_another_host_are_served_while_one_host_is_paused(site, m
                                           ("up", [f"http://localhost:{port}/feed.xml"])), deps)
     assert (summary.published, summary.errors) == (1, 1)
     assert [p.article.source.id for p in read_published(redis_url)] == ["up"]
+
+
+async def test_shared_pace_without_redis_lets_the_request_go_at_the_local_pace() -> None:
+    """Redis unreachable: the reservation is skipped and counted, and the request is not held up."""
+    client = Redis.from_url("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    before = metric("newsflow_fetcher_shared_pace_total", outcome="unavailable")
+    try:
+        assert await SharedPace(client).reserve("example.org", 1.0) == 0.0
+    finally:
+        await client.aclose()
+    assert metric("newsflow_fetcher_shared_pace_total", outcome="unavailable") == before + 1

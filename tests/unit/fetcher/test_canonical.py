@@ -20,6 +20,10 @@ from fetcher.canonical import canonical_url
         ("https://example.com/a?q=north%20korea&flag=", "https://example.com/a?flag=&q=north%20korea"),
         ("https://[2001:DB8::1]:443/a", "https://[2001:db8::1]/a"),
         ("  https://example.com/a  ", "https://example.com/a"),
+        ("https://example.com/a b/\x0cc\u3000x", "https://example.com/a%20b/%0Cc%E3%80%80x"),
+        ("https://example.com/a\x0c?utm_source=rss", "https://example.com/a%0C"),
+        ("https://example.com/a?id= x", "https://example.com/a?id=%20x"),
+        ("https://example.com/a\tb\n", "https://example.com/ab"),
     ],
 )
 def test_equivalent_spellings_canonicalise_alike(given: str, expected: str) -> None:
@@ -38,8 +42,16 @@ def test_canonical_form_is_stable() -> None:
     assert canonical_url(once) == once
 
 
-@pytest.mark.parametrize("bad", ["ftp://example.com/a", "mailto:desk@example.com", "/relative/path", "https://"])
+def test_inner_whitespace_and_control_characters_are_encoded_once() -> None:
+    """Whitespace inside a link is percent-encoded, so a second pass finds nothing left to strip at its end."""
+    once = canonical_url("https://example.com/a\x0c\x85?utm_source=rss")
+    assert once == "https://example.com/a%0C%C2%85"
+    assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize("bad", ["ftp://example.com/a", "mailto:desk@example.com", "/relative/path", "https://",
+                                 "https://exa mple.com/a", "https://example\x0c.com/a"])
 def test_non_http_urls_are_rejected(bad: str) -> None:
-    """Only absolute http(s) URLs have a canonical form."""
+    """Only absolute http(s) URLs, with a host free of whitespace and control characters, have a canonical form."""
     with pytest.raises(ValueError):
         canonical_url(bad)

@@ -93,3 +93,39 @@ def test_idle_hosts_are_forgotten() -> None:
 ])
 def test_retry_after_is_read_as_seconds_or_a_date(value: str | None, seconds: float | None) -> None:
     assert retry_after_seconds(value, now=datetime(2025, 1, 1, tzinfo=UTC)) == seconds
+
+
+class RecordingPace:
+    """Stands in for the Redis-shared pace (pace.py): records reservations, answers a fixed wait."""
+
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s = wait_s
+        self.calls: list[tuple[str, float]] = []
+
+    async def reserve(self, host: str, gap_s: float) -> float:
+        self.calls.append((host, gap_s))
+        return self.wait_s
+
+
+async def test_shared_pace_is_asked_only_for_hosts_with_a_delay() -> None:
+    """No delay means nothing to share, so no Redis round trip; a Crawl-delay above the minimum is what is shared."""
+    pace = RecordingPace(0.0)
+    g = HostGates(min_delay_s=0, host_concurrency=1, max_concurrent=1, backoff_base_s=1, backoff_max_s=10,
+                  shared=pace)
+    async with g.slot("fast.example", max_wait_s=5):
+        pass
+    assert pace.calls == []
+    async with g.slot("slow.example", delay_s=2.5, max_wait_s=5):
+        pass
+    assert pace.calls == [("slow.example", 2.5)]
+
+
+async def test_the_shared_wait_is_waited_out_before_the_request() -> None:
+    """Another replica's reservation delays this request by the wait the shared pace answers."""
+    loop = asyncio.get_running_loop()
+    g = HostGates(min_delay_s=0.01, host_concurrency=1, max_concurrent=1, backoff_base_s=1, backoff_max_s=10,
+                  shared=RecordingPace(0.2))
+    started = loop.time()
+    async with g.slot("shared.example", max_wait_s=5):
+        entered = loop.time()
+    assert entered - started >= 0.2

@@ -62,3 +62,12 @@ def test_poll_interval_bounds_must_be_ordered() -> None:
 def test_every_setting_is_described() -> None:
     """docs/fetcher.md and operators rely on each FETCHER_* setting saying what it does."""
     assert all(field.description for field in FetcherSettings.model_fields.values())
+
+
+def test_extra_ca_file_must_exist(tmp_path: Path) -> None:
+    """A mistyped CA bundle path fails at start instead of failing every HTTPS fetch later."""
+    with pytest.raises(ValidationError, match="extra_ca_file"):
+        FetcherSettings(sources_file=Path("s.yaml"), extra_ca_file=tmp_path / "missing.pem")
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert FetcherSettings(sources_file=Path("s.yaml"), extra_ca_file=bundle).extra_ca_file == bundle
