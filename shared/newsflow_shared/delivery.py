@@ -11,6 +11,8 @@ read again (ag2ai/faststream#2197). So each consuming stage here:
 - dead-letters a message that cannot be decoded or validated at once, one larger than
   `max_message_bytes`, and one that failed `max_attempts` deliveries, to `newsflow:dead:<stage>` with
   the reason and the original fields;
+- refuses to publish a message larger than `max_message_bytes` (`OutputOversized`), so no producer
+  puts one on a stream: inside a handler that dead-letters the input as `output-oversized`;
 - never dead-letters for an outage: a handler failing because Redis or the database is unreachable
   (`is_transient`) leaves its message pending however often it was tried, and the consumer backs off
   before its next message, so a backlog waits out the outage instead of being burnt through.
@@ -27,9 +29,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from fast_depends.pydantic import PydanticSerializer
 from faststream import BaseMiddleware
 from faststream.exceptions import HandlerException
 from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.message import DATA_KEY
+from faststream.redis.response import DestinationType
+from prometheus_client import Counter
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -44,8 +50,31 @@ from newsflow_shared.metrics import MESSAGES
 log = structlog.get_logger(__name__)
 
 
+PUBLISH_REFUSED = Counter(
+    "newsflow_publish_refused_total",
+    "Messages this process did not publish because they were larger than its max_message_bytes, by stream.",
+    ["stream"],
+)
+
+
 class InvalidMessage(Exception):
     """Raised by a handler for input that no retry can fix; the message is dead-lettered at once."""
+
+    reason = "invalid"  # the dead letter's reason
+
+
+class OutputOversized(InvalidMessage):
+    """A message this process was about to publish is larger than its `max_message_bytes`; nothing was sent.
+
+    Raised from the publish call. In a handler it dead-letters the input (`output-oversized`), since a
+    retry would build the same output; replay it once the limit (of this service and its consumer) is raised.
+    """
+
+    reason = "output-oversized"
+
+    def __init__(self, stream: str, size: int, limit: int) -> None:
+        super().__init__(f"message for {stream} of {size} bytes exceeds the limit of {limit} bytes; not published")
+        self.stream, self.size, self.limit = stream, size, limit
 
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
@@ -85,6 +114,30 @@ def is_transient(exc: BaseException) -> bool:
 def message_bytes(raw: dict[str, Any]) -> int:
     """A stream entry's size as stored in Redis: its field names and values."""
     return sum(len(key) + len(value) for key, value in raw["data"].items())
+
+
+_SERIALIZER = PydanticSerializer(use_fastdepends_errors=False)  # FastStream's default (faststream/_internal/di/config.py)
+
+
+async def refuse_oversized(cmd: Any, max_message_bytes: int) -> None:
+    """Raise OutputOversized if a stream publish command would add an entry larger than the limit.
+
+    Measured as the consumer measures it (`message_bytes`): FastStream's one field, holding the body
+    encoded with its headers, by the serializer FastStream uses when a broker names none (ours do not).
+    Encoding here costs one extra serialisation per publish, the price of never putting on a stream
+    what its consumer would refuse.
+    """
+    if getattr(cmd, "destination_type", None) is not DestinationType.Stream:
+        return
+    for body in cmd.batch_bodies:
+        encoded = await cmd.message_format.encode(message=body, reply_to=cmd.reply_to, headers=cmd.headers,
+                                                  correlation_id=cmd.correlation_id or "", serializer=_SERIALIZER)
+        size = len(DATA_KEY) + len(encoded)
+        if size > max_message_bytes:
+            PUBLISH_REFUSED.labels(stream=cmd.destination).inc()
+            log.error("message larger than max_message_bytes; not published", stream=cmd.destination,
+                      bytes=size, limit=max_message_bytes, correlation_id=cmd.correlation_id)
+            raise OutputOversized(cmd.destination, size, max_message_bytes)
 
 
 @dataclass(frozen=True)
@@ -224,10 +277,17 @@ def delivery_middleware(*, max_attempts: int, supported_versions: dict[str, set[
 
     `supported_versions` maps a stream to the schema versions its consumer understands; a message
     with any other version is dead-lettered as invalid rather than half-understood. A message larger
-    than `max_message_bytes` is dead-lettered as oversized before it is decoded.
+    than `max_message_bytes` is dead-lettered as oversized before it is decoded, and one this process
+    publishes larger than that is refused (OutputOversized) before anything is sent: every publish of
+    the broker passes here, through `publish()` or a publisher's own `publish(..., pipeline=...)`.
     """
 
     class DeliveryPolicy(BaseMiddleware):
+        async def publish_scope(self, call_next: Callable[..., Any], cmd: Any) -> Any:
+            if max_message_bytes is not None:
+                await refuse_oversized(cmd, max_message_bytes)
+            return await call_next(cmd)
+
         async def consume_scope(self, call_next: Callable[..., Any], msg: Any) -> Any:
             raw = msg.raw_message
             if not isinstance(raw, dict) or raw.get("type") != "stream" or not msg.group:
@@ -256,7 +316,8 @@ def delivery_middleware(*, max_attempts: int, supported_versions: dict[str, set[
                 error = f"{type(exc).__name__}: {exc}"
                 if _is_invalid(exc):
                     attempts = await msg.get_delivery_count()
-                    return await dead_letter(msg, attempts=attempts, reason="invalid", error=error)
+                    reason = exc.reason if isinstance(exc, InvalidMessage) else "invalid"
+                    return await dead_letter(msg, attempts=attempts, reason=reason, error=error)
                 if is_transient(exc):
                     await self._back_off(msg, stream, error)
                     raise
@@ -310,5 +371,9 @@ def consume(broker: RedisBroker, *, stream: str, group: str, consumer: str,
 
 
 async def publish(publisher: Any, message: Contract, *, correlation_id: str | None = None) -> Any:
-    """Publish a contract message with its schema version and stable id as headers."""
+    """Publish a contract message with its schema version and stable id as headers.
+
+    On a broker from `runtime.build_broker`, raises OutputOversized (nothing sent) when the message is
+    larger than the service's `max_message_bytes`.
+    """
     return await publisher.publish(message, headers=message.headers(), correlation_id=correlation_id)

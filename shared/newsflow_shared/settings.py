@@ -50,7 +50,8 @@ class ServiceSettings(BaseSettings):
     # Reliability (issue 7, docs/reliability.md): message size limit, backpressure and trimming.
     max_message_bytes: int = Field(
         default=32 * 1024 * 1024, ge=1024,
-        description="A stream message larger than this is dead-lettered (reason oversized) before decoding.",
+        description="A stream message larger than this is dead-lettered (reason oversized) before decoding; "
+        "one this service would publish above it is not sent (docs/reliability.md: what becomes of its input).",
     )
     max_stream_lag: int = Field(
         default=1000, ge=0,

@@ -2,7 +2,8 @@
 
 sent = articles the site's feeds offer; stored = of those, rows in PostgreSQL; duplicated = rows beyond
 one per article; lost = sent - stored once the run settles. Every service gets short claim and poll
-intervals so a test sees reclaims and retries within seconds.
+intervals so a test sees reclaims and retries within seconds. Each stage's progress (messages it put
+on its stream, rows stored) is sampled while a test waits, so a slow run says which stage held it up.
 """
 
 import contextlib
@@ -34,12 +35,35 @@ FAST_ENV = {
     **{f"{p}_LOG_LEVEL": "WARNING" for p in ("FETCHER", "EXTRACTOR", "STORE")},
 }
 STAGES = (streams.EXTRACTOR_GROUP, streams.STORE_GROUP)
+OUTPUTS = {"fetcher": streams.RAW_ARTICLES, "extractors": streams.EXTRACTED_ARTICLES}  # stage → stream it fills
 REPORTED: list[str] = []  # every figures line of the session, repeated in pytest's terminal summary
 
 
 def report(line: str) -> None:
     REPORTED.append(line)
     print(line)
+
+
+@dataclass
+class Progress:
+    """When each stage put out its first and its last message of the run (seconds since the start)."""
+
+    first: dict[str, float] = field(default_factory=dict)
+    done: dict[str, float] = field(default_factory=dict)
+
+    def saw(self, stage: str, count: int, total: int, at: float) -> None:
+        if count and stage not in self.first:
+            self.first[stage] = at
+        if count >= total and stage not in self.done:
+            self.done[stage] = at
+
+    def line(self, total: int) -> str:
+        """e.g. "fetcher all at 9.8s (312.0/s), extractors all at 160.3s (31.9/s), stores all at 161.0s"."""
+        parts = []
+        for stage, done in self.done.items():
+            busy = done - self.first[stage]
+            parts.append(f"{stage} all at {done:.1f}s" + (f" ({total / busy:.1f}/s)" if busy > 0 else ""))
+        return ", ".join(parts)
 
 
 @dataclass
@@ -51,6 +75,7 @@ class Figures:
     dead_lettered: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    progress: Progress | None = field(default_factory=Progress)  # None: not sampled
 
     @property
     def lost(self) -> int:
@@ -123,6 +148,30 @@ class Pipeline:
         except psycopg.OperationalError:
             return (0, 0)
 
+    def stories(self) -> tuple[int, int]:
+        """(live stories, articles in the largest): the run should cluster like news, not into one story."""
+        with psycopg.connect(_libpq(self.database_url), connect_timeout=3) as conn:
+            live, largest = conn.execute(
+                "select count(*), coalesce(max(article_count), 0) from story where merged_into is null").fetchone()
+            return int(live), int(largest)
+
+    def entries_added(self, stream: str) -> int:
+        """Messages ever added to `stream` (trimming does not lower it); 0 before it exists."""
+        with redis.Redis.from_url(self.redis_url, socket_timeout=3) as client:
+            try:
+                return int(client.xinfo_stream(stream)["entries-added"])
+            except redis.ResponseError:  # no such stream yet
+                return 0
+
+    def sample_progress(self, figures: Figures, stored: int) -> None:
+        if figures.progress is None:
+            return
+        at = time.monotonic() - self.started_at
+        with contextlib.suppress(redis.RedisError):  # Redis may be away on purpose (the restart test)
+            for stage, stream in OUTPUTS.items():
+                figures.progress.saw(stage, self.entries_added(stream), figures.sent, at)
+        figures.progress.saw("stores", stored, figures.sent, at)
+
     def dead_letters(self) -> int:
         with redis.Redis.from_url(self.redis_url) as client:
             return sum(client.xlen(streams.dead_letter_stream(stage)) for stage in STAGES)
@@ -134,6 +183,7 @@ class Pipeline:
         def settled() -> bool:
             self.check_alive()
             _, distinct = self.stored_urls()
+            self.sample_progress(figures, distinct)
             if during is not None:
                 during(distinct)
             return distinct >= figures.sent
@@ -153,6 +203,10 @@ class Pipeline:
         figures.stored, figures.duplicated = distinct, rows - distinct
         with contextlib.suppress(redis.RedisError):
             figures.dead_lettered = self.dead_letters()
+        if figures.progress and (stages := figures.progress.line(figures.sent)):
+            figures.notes.append(stages)
+        with contextlib.suppress(psycopg.OperationalError):
+            figures.notes.append("stories={} largest={}".format(*self.stories()))
 
     def logs(self, kind: str) -> str:
         """Everything the `kind` processes (every generation) wrote."""

@@ -120,3 +120,27 @@ def test_compose_never_runs_a_service_as_root() -> None:
     for name, service in services.items():
         user = str(service.get("user", "")).split(":")[0]
         assert user not in {"root", "0"}, name
+
+
+# Official images whose entrypoint or image USER drops root before the server starts (redis and
+# postgres: su-exec to their own account; prometheus: USER nobody). Any other image needs `user:`.
+DROP_ROOT_THEMSELVES = ("redis:", "postgres:", "prom/prometheus:")
+
+
+def test_every_compose_container_runs_as_a_non_root_user() -> None:
+    """Each service is built from one of our Dockerfiles (checked above), sets a non-root `user:`, or
+    uses an official image known to drop root itself: a bare base image (python, alpine) running as its
+    default root is refused."""
+    services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    ours = {str(p.relative_to(REPO)) for p in dockerfiles()}
+    for name, service in services.items():
+        build = service.get("build") or {}
+        if build:
+            assert build.get("dockerfile") in ours, f"{name} is built from a Dockerfile this test does not check"
+            continue
+        user = str(service.get("user", "")).split(":")[0]
+        if user:
+            assert user not in {"root", "0"}, name
+            continue
+        assert str(service.get("image", "")).startswith(DROP_ROOT_THEMSELVES), \
+            f"{name} runs {service.get('image')} as its default user (root): set `user:`"

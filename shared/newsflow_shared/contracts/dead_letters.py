@@ -18,7 +18,10 @@ class DeadLettered(Contract):
     original_message_id: str | None = None
     correlation_id: str | None = None
     attempts: int
-    reason: str = Field(description="invalid (never retried) or failed (retries exhausted).")
+    reason: str = Field(
+        description="invalid or oversized (never retried), output-oversized (what handling it produced was too "
+        "large to publish; never retried) or failed (retries exhausted)."
+    )
     error: str
     failed_at: datetime
     fields: dict[str, str] = Field(

@@ -1,7 +1,6 @@
 """The delivery policy on a real Redis: nothing published is lost, failures retry, poison dead-letters."""
 
 import json
-import uuid
 from typing import ClassVar
 
 import pytest
