@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
-from faststream.redis import RedisBroker
 from redis.exceptions import RedisError
 
 from newsflow_shared import backfill
@@ -15,7 +14,12 @@ from newsflow_shared.backfill import Page, PageSkipped
 from newsflow_shared.cli.options import redis_url_option, require_module
 from newsflow_shared.contracts import raw_articles
 from newsflow_shared.contracts.source import SourceRef
-from newsflow_shared.delivery import publish
+from newsflow_shared.delivery import OutputOversized, publish
+from newsflow_shared.runtime import build_broker
+from newsflow_shared.settings import ServiceSettings
+
+
+DEFAULT_MAX_MESSAGE_BYTES = ServiceSettings.model_fields["max_message_bytes"].default
 
 
 def is_warc(path: Path) -> bool:
@@ -39,10 +43,14 @@ def resolve_source(source_id: str, sources_file: Path | None, name: str | None, 
     return found[source_id].ref
 
 
-async def publish_pages(redis_url: str, pages: Iterable[Page | PageSkipped], source: SourceRef) -> tuple[int, list[str]]:
+async def publish_pages(redis_url: str, pages: Iterable[Page | PageSkipped], source: SourceRef,
+                        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> tuple[int, list[str]]:
     """Publish each page with a fresh correlation id (as the fetcher mints one); skipped pages are listed."""
     published, skipped = 0, []
-    broker = RedisBroker(redis_url)
+    # The services' broker: the same publish-time size limit and backpressure (a large import waits for
+    # the extractors instead of flooding the raw stream past max_stream_lag).
+    settings = ServiceSettings.model_validate({"REDIS_URL": redis_url, "max_message_bytes": max_message_bytes})
+    broker = build_broker(settings)
     to_raw = broker.publisher(stream=raw_articles.STREAM)
     async with broker:
         await broker.connect()
@@ -54,7 +62,11 @@ async def publish_pages(redis_url: str, pages: Iterable[Page | PageSkipped], sou
             except (PageSkipped, ValueError) as exc:
                 skipped.append(str(exc))
                 continue
-            await publish(to_raw, article, correlation_id=str(uuid.uuid4()))
+            try:
+                await publish(to_raw, article, correlation_id=str(uuid.uuid4()))
+            except OutputOversized as exc:
+                skipped.append(f"{page.url}: {exc}")
+                continue
             published += 1
     return published, skipped
 
@@ -84,13 +96,16 @@ def warc_file_pages(path: Path, bar: click.progressbar) -> Iterator[Page | PageS
               envvar="FETCHER_SOURCES_FILE", help="Take the source's name and ratings from this sources file.")
 @click.option("--source-name", help="Outlet name when no sources file is given (default: the id).")
 @click.option("--base-url", help="URL of the directory's root, for pages without an absolute canonical link.")
+@click.option("--max-message-bytes", type=click.IntRange(min=1024), default=DEFAULT_MAX_MESSAGE_BYTES,
+              envvar="EXTRACTOR_MAX_MESSAGE_BYTES", show_default=True,
+              help="Pages whose message would be larger are skipped (the extractor's limit).")
 @redis_url_option
 def backfill_command(path: Path, source_id: str, sources_file: Path | None, source_name: str | None,
-                     base_url: str | None, redis_url: str) -> None:
+                     base_url: str | None, max_message_bytes: int, redis_url: str) -> None:
     """Import a directory of .html files or a .warc(.gz) file through the pipeline (onto the raw stream)."""
     source = resolve_source(source_id, sources_file, source_name, base_url)
     try:
-        published, skipped = publish_from(path, base_url, source, redis_url)
+        published, skipped = publish_from(path, base_url, source, redis_url, max_message_bytes)
     except (OSError, RedisError) as exc:
         raise click.ClickException(f"cannot publish to Redis at {redis_url}: {exc}") from exc
     for reason in skipped:
@@ -98,15 +113,17 @@ def backfill_command(path: Path, source_id: str, sources_file: Path | None, sour
     click.echo(f"published {published} pages to {raw_articles.STREAM}; skipped {len(skipped)}")
 
 
-def publish_from(path: Path, base_url: str | None, source: SourceRef, redis_url: str) -> tuple[int, list[str]]:
+def publish_from(path: Path, base_url: str | None, source: SourceRef, redis_url: str,
+                 max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> tuple[int, list[str]]:
     if path.is_dir():
         files = backfill.html_files(path)
         with click.progressbar(files, label=f"{len(files)} pages", file=sys.stderr) as bar:
-            published, skipped = asyncio.run(publish_pages(redis_url, directory_pages(path, base_url, bar), source))
+            published, skipped = asyncio.run(publish_pages(redis_url, directory_pages(path, base_url, bar), source,
+                                                           max_message_bytes))
     elif is_warc(path):
         with click.progressbar(length=path.stat().st_size, label=path.name,
                                file=sys.stderr) as bar:
-            published, skipped = asyncio.run(publish_pages(redis_url, warc_file_pages(path, bar), source))
+            published, skipped = asyncio.run(publish_pages(redis_url, warc_file_pages(path, bar), source, max_message_bytes))
     else:
         raise click.BadParameter("expected a directory or a .warc / .warc.gz file", param_hint="PATH")
     return published, skipped

@@ -18,6 +18,11 @@ def connect() -> Redis:
     return Redis.from_url(os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
 
 
+def printable(text: str) -> str:
+    """Error text comes from untrusted input: escape control characters (terminal escape sequences) on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.replace("\n", " "))
+
+
 def summary(stored: StoredLetter) -> dict:
     letter = stored.letter
     return {
@@ -44,8 +49,8 @@ def list_letters(stage: str | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(row))
         else:
-            error = row["error"].replace("\n", " ")
-            click.echo(f"{row['id']:<22} {row['stage']:<10} {row['reason']:<9} attempts={row['attempts']:<3} "
+            error = printable(row["error"])
+            click.echo(f"{row['id']:<22} {row['stage']:<10} {row['reason']:<16} attempts={row['attempts']:<3} "
                        f"{row['failed_at'][:19]}  {error[:100]}")
     if not as_json:
         click.echo(f"{count} dead letter(s)", err=True)

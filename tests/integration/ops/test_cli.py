@@ -104,6 +104,19 @@ def test_backfill_skips_pages_it_cannot_place_and_says_why(redis_url: str, tmp_p
     assert (article.source.id, article.source.name, article.source.bias) == ("herald", "herald", None)
 
 
+def test_backfill_skips_a_page_too_large_for_the_extractor_and_names_it(redis_url: str, tmp_path: Path) -> None:
+    """The services' publish-time size limit applies to backfill too: the big page is skipped, not sent."""
+    (tmp_path / "small.html").write_text(page("Small", "https://herald.example/small"))
+    big = page("Big", "https://herald.example/big").replace("</p>", "<p>" + "word " * 20_000 + "</p>")
+    (tmp_path / "big.html").write_text(big)
+    code, text = run("backfill", str(tmp_path), "--source", "herald", "--redis-url", redis_url,
+                     "--max-message-bytes", "30000")
+    assert code == 0, text
+    assert "skipped https://herald.example/big: message for newsflow:articles:raw of" in text
+    assert "published 1 pages" in text
+    assert [a.canonical_url for a, _ in raw_articles(redis_url)] == ["https://herald.example/small"]
+
+
 def write_warc(path: Path, records: list[tuple[str, int, str, bytes]]) -> None:
     with path.open("wb") as stream:
         writer = WARCWriter(stream, gzip=True)

@@ -6,6 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from newsflow_shared.cli import main
+from newsflow_shared.cli.dlq import printable
 from newsflow_shared.cli.options import require_module
 
 REPO = Path(__file__).resolve().parents[3]
@@ -45,3 +46,8 @@ def test_sources_list_shows_ratings_as_a_table_or_json() -> None:
 def test_a_missing_service_package_is_named_with_the_install_command() -> None:
     with pytest.raises(click.ClickException, match=r"needs the newsflow-nope package .* pip install -e services/nope"):
         require_module("nope.sources", "newsflow-nope")
+
+
+def test_dead_letter_errors_are_printed_without_terminal_control_sequences() -> None:
+    """An error string from hostile input cannot drive the operator's terminal: controls are escaped."""
+    assert printable("bad \x1b[2J title\nsecond line\x07") == "bad \\x1b[2J title second line\\x07"
