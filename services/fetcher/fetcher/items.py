@@ -114,8 +114,11 @@ async def _take(source: Source, feed_url: str, item: FeedItem, canonical: str | 
         return "gone"  # it answered a permanent 4xx lately: not requested until its pause ends (gone.py)
     if claimed:
         return await _take_new(source, feed_url, item, canonical, deps)
-    if record is not None and deps.revisit_changed_items and record.fingerprint \
-            and record.fingerprint != item.fingerprint:
+    if record is None:
+        # claimed and not yet published, by another replica or by a publish an outage cut short: the
+        # poll must not count the feed as fully taken, or a 304 would hide this item from later polls
+        return "in_progress"
+    if deps.revisit_changed_items and record.fingerprint and record.fingerprint != item.fingerprint:
         return await _take_revision(source, feed_url, item, canonical, record, deps)
     return "already_seen"
 

@@ -22,7 +22,7 @@ FETCH_ERRORS = Counter(
 )
 ITEMS = Counter(
     "newsflow_fetcher_items_total",
-    "Feed items by outcome: published, revised, unchanged, already_seen, duplicate, gone, no_link, bad_link, "
+    "Feed items by outcome: published, revised, unchanged, already_seen, in_progress, duplicate, gone, no_link, bad_link, "
     "robots_disallowed, too_old, truncated, failed.",
     ["source", "outcome"],
 )

@@ -184,6 +184,9 @@ async def _poll_leased(task: FeedTask, deps: PollDeps, *, stop: StopSignal, forc
         elif outcome == "gone":
             summary.skipped += 1
             complete = False  # the page is tried again when its pause ends, so the feed must be read again then
+        elif outcome == "in_progress":
+            summary.skipped += 1
+            complete = False  # claimed but not published: read the feed in full again until it is
         else:
             summary.skipped += 1
     if taken < len(items):  # stopped part-way

@@ -12,11 +12,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import structlog
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.exceptions import RedisError
 
 from fetcher.commits import GroupCommit
 from fetcher.keys import gone_key, revising_key, seen_key
+
+log = structlog.get_logger(__name__)
 
 LEGACY_PUBLISHED = "published"  # what the first fetcher version stored: no hash, no revision
 
@@ -84,6 +88,7 @@ class SeenSet:
         self._release = redis.register_script(_RELEASE)
         self._claim_or_get = redis.register_script(_CLAIM_OR_GET)
         self._commits = GroupCommit(redis)
+        self._stranded: set[str] = set()  # claim keys whose release failed
 
     async def claim_or_lookup(self, canonical_url: str) -> Claim:
         """Claimed if the URL was unknown and is now ours to fetch; else its published record (None while another
@@ -96,6 +101,7 @@ class SeenSet:
         permanent 4xx come back as `gone` and are neither claimed nor to be fetched."""
         if not canonical_urls:
             return []
+        await self.release_stranded()  # first, so this poll can take the URLs an outage left claimed
         async with self._redis.pipeline(transaction=False) as pipe:
             for url in canonical_urls:
                 await self._claim_or_get(keys=[seen_key(url), gone_key(url)],
@@ -143,7 +149,29 @@ class SeenSet:
         await self._commits.commit(commands)
 
     async def release(self, canonical_url: str) -> None:
-        await self._release(keys=[seen_key(canonical_url)], args=[self._claim_value])
+        await self._release_key(seen_key(canonical_url))
 
     async def release_revision(self, canonical_url: str) -> None:
-        await self._release(keys=[revising_key(canonical_url)], args=[self._claim_value])
+        await self._release_key(revising_key(canonical_url))
+
+    async def _release_key(self, key: str) -> None:
+        try:
+            await self._release(keys=[key], args=[self._claim_value])
+        except RedisError:
+            self._stranded.add(key)  # handed back by release_stranded once Redis answers again
+            raise
+
+    async def release_stranded(self) -> None:
+        """Hand back the claims whose release failed (Redis was unreachable when their publish failed).
+
+        Without this such a URL stays claimed for claim_ttl_s; a poll in that time skips it, and if the
+        feed then stops changing (conditional GET answers 304) nothing lists it again."""
+        if not self._stranded:
+            return
+        keys = list(self._stranded)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                await self._release(keys=[key], args=[self._claim_value], client=pipe)
+            await pipe.execute()
+        self._stranded.difference_update(keys)
+        log.info("claims handed back after Redis returned", claims=len(keys))

@@ -1,0 +1,61 @@
+"""Claims that were never published (a replica died, or Redis vanished while a publish failed) cannot hide
+an item for good: the feed is read in full until the item is published, and a failed release is retried."""
+
+import redis
+from fetcher.canonical import canonical_url
+from fetcher.keys import seen_key
+from fetcher.polling import poll_once
+from fetcher.seen import SeenSet
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from tests.integration.fetcher.conftest import page, read_published, rss, sources
+
+
+async def test_an_item_claimed_but_unpublished_keeps_the_feed_uncached(site, make_deps, redis_url) -> None:
+    """While another process's claim sits on an item, the poll keeps no ETag: once the claim lapses the
+    next poll reads the whole feed again (no If-None-Match) and publishes the item. Keeping the ETag would
+    let every later poll get a 304 and never list the item again."""
+    feed_url = site.serve("/feed.xml", rss(("{base_url}/a.html", "A")), etag='"v1"')
+    site.serve("/a.html", page("A"))
+    stuck = seen_key(canonical_url(f"{site.base_url}/a.html"))
+    with redis.Redis.from_url(redis_url) as client:
+        client.set(stuck, "claimed:a-replica-that-died", ex=600)
+    outlets = sources(("stuck", [feed_url]))
+    async with make_deps() as deps:
+        first = await poll_once(outlets, deps)
+        with redis.Redis.from_url(redis_url) as client:
+            client.delete(stuck)  # the dead replica's claim expires
+        second = await poll_once(outlets, deps)
+    assert (first.published, first.skipped) == (0, 1)
+    assert "if-none-match" not in site.requests_for("/feed.xml")[1].headers
+    assert second.published == 1
+    assert [p.article.canonical_url for p in read_published(redis_url)] == [f"{site.base_url}/a.html"]
+
+
+async def test_a_release_that_failed_is_retried_before_the_next_claims(redis_url) -> None:
+    """Redis unreachable when a claim is handed back: the process remembers it and releases it first
+    thing at its next claim round trip, so the URL is takeable at once rather than after claim_ttl_s."""
+    client = Redis.from_url(redis_url)
+    seen = SeenSet(client, owner="me", ttl_s=3600, claim_ttl_s=600)
+    url = "https://outlet.example/a"
+    assert (await seen.claim_or_lookup_many([url]))[0].claimed
+    real_release = seen._release
+
+    async def unreachable(*args, **kwargs):
+        raise RedisConnectionError("Redis is restarting")
+
+    seen._release = unreachable
+    try:
+        await seen.release(url)
+    except RedisConnectionError:
+        pass
+    else:
+        raise AssertionError("the release was expected to fail")
+    seen._release = real_release
+    assert await client.get(seen_key(url)) == b"claimed:me"  # still held: a poll now would skip it
+    other = SeenSet(client, owner="someone-else", ttl_s=3600, claim_ttl_s=600)
+    assert (await other.claim_or_lookup_many([url]))[0].record is None  # in progress, for everyone
+    (claim,) = await seen.claim_or_lookup_many([url])  # hands the stranded claim back, then claims anew
+    assert claim.claimed
+    await client.aclose()
