@@ -16,28 +16,32 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_store import fresh_database, generated_articles, seed_stories
-from faststream.redis import RedisBroker
-from newsflow_shared import streams
-from newsflow_shared.contracts import extracted_articles
-from redis.asyncio import Redis
-from store.app import build_app
-from store.settings import StoreSettings
-from store.testing import migrated_engine
+from bench_store import drop_database, fresh_database, generated_articles, seed_stories, vacuum_analyze  # noqa: E402
+from faststream.redis import RedisBroker  # noqa: E402
+from newsflow_shared import streams  # noqa: E402
+from newsflow_shared.contracts import extracted_articles  # noqa: E402
+from newsflow_shared.logs import configure_logging  # noqa: E402
+from redis.asyncio import Redis  # noqa: E402
+from store.app import build_app, tune_garbage_collector  # noqa: E402
+from store.settings import StoreSettings  # noqa: E402
+from store.testing import migrated_engine  # noqa: E402
 
 
 async def measure(args: argparse.Namespace, server_url: str) -> None:
     database_url = fresh_database(server_url)
     migrated_engine(database_url).dispose()
     seed_stories(database_url.replace("+psycopg", ""), args.stories, offset=0, seed=args.stories)
+    vacuum_analyze(database_url.replace("+psycopg", ""))
     async with Redis.from_url(args.redis_url) as redis:
         await redis.flushdb()
         async with RedisBroker(args.redis_url) as producer:
             for message in generated_articles(args.articles, seed=5):
                 await producer.publish(message, stream=extracted_articles.STREAM, headers=message.headers())
         settings = StoreSettings(REDIS_URL=args.redis_url, DATABASE_URL=database_url, consumer_name="bench",
-                                 batch_size=args.batch, log_level="WARNING")
+                                 batch_size=args.batch, log_level=args.log_level)
+        configure_logging("store", level=settings.log_level, fmt=settings.log_format)  # as `python -m store`
         app = build_app(settings)
+        tune_garbage_collector()  # as `python -m store` does
         started = time.perf_counter()
         async with app.start_lifespan_context():
             while True:
@@ -48,6 +52,7 @@ async def measure(args: argparse.Namespace, server_url: str) -> None:
                 await asyncio.sleep(0.05)  # poll interval
             elapsed = time.perf_counter() - started
         await redis.flushdb()
+    drop_database(server_url, database_url)
     print(f"{args.articles:,} articles, {args.stories:,} stories seeded, batch {args.batch}: "
           f"{args.articles / elapsed:,.0f} articles/s through the writer ({1000 * elapsed / args.articles:.2f} ms each)")
 
@@ -59,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--stories", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--log-level", default="WARNING",
+                        help="the writer's; at INFO it logs a line per article (send stderr elsewhere)")
     args = parser.parse_args(argv)
     if args.database_url:
         asyncio.run(measure(args, args.database_url))

@@ -1,10 +1,13 @@
 """Store throughput with clustering on, on PostgreSQL, at 1k / 10k / 100k stories already in the database.
 
-For each size the database is pre-seeded with bulk inserts (stories, their index keys and centroids,
-document frequencies, all inside the matching window), then extracted articles are fed through
-`ingest_articles` in batches (one transaction per batch, as the batch consumer does) and, as the
-baseline measured in the same run, one message per transaction (the per-message path). Prints
-articles/s, ms per article and the ratio batched / per-message.
+For each size a fresh database is seeded with that many stories (their index keys and centroids, all
+inside the matching window, statistics analysed), then the same extracted articles are stored: first
+`--baseline-articles` one message per transaction (the per-message path), then the rest through
+`ingest_articles` in batches (one transaction per batch, as the batch consumer does). Only the number of
+stories differs between sizes. Prints articles/s, ms per article, the CPU spent per article in this
+process and in the database's backends (a figure the machine's other load hardly moves; needs the
+server on this machine), and the ratio batched / per-message. The process's garbage collector is tuned
+as the writer's (store.app.tune_garbage_collector).
 
     python bench/store/bench_store.py --database-url postgresql+psycopg://... [--corpus labelled.jsonl]
 
@@ -14,6 +17,7 @@ articles are generated: events with their own words and names, reported by sever
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -25,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 import psycopg  # noqa: E402
+from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
 from store.testing import extracted, message_from_record, migrated_engine, read_records, source_ref  # noqa: E402
@@ -93,6 +98,28 @@ def run(engine, messages: list, batch: int) -> float:
     return time.perf_counter() - started
 
 
+def backend_cpu_s(libpq_url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends serving the database (None unless the server
+    runs on this machine and /proc shows its processes): a figure other processes' load hardly moves."""
+    with psycopg.connect(libpq_url) as conn:
+        pids = [pid for (pid,) in conn.execute(
+            "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")]
+    total = 0.0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+    return total
+
+
+def vacuum_analyze(libpq_url: str) -> None:
+    """Fresh statistics after a bulk seed, as a database in service has, and no autovacuum mid-run."""
+    with psycopg.connect(libpq_url, autocommit=True) as conn:
+        conn.execute("vacuum analyze")
+
+
 def fresh_database(server_url: str) -> str:
     name = f"bench_store_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server_url.replace("+psycopg", ""), autocommit=True) as conn:
@@ -104,9 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a scratch database is created on it)")
     parser.add_argument("--corpus", type=Path, help="JSON lines (id, title, text, published, source, story)")
-    parser.add_argument("--articles", type=int, default=20_000, help="batched path, split across the sizes")
+    parser.add_argument("--articles", type=int, default=20_000,
+                        help="batched path, split across the sizes (each size stores the same articles)")
     parser.add_argument("--baseline-articles", type=int, default=300, help="per-message path, per size")
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")], default=list(SIZES),
+                        help="stories in the database, comma-separated (default 1000,10000,100000)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases (dropped by default)")
     args = parser.parse_args(argv)
     if args.database_url:
         return measure(args, args.database_url)
@@ -117,35 +148,46 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(args: argparse.Namespace, server_url: str) -> int:
-    database_url = fresh_database(server_url)
-    migrated_engine(database_url).dispose()
-    engine = make_engine(database_url, writer=True)
-    per_size = args.articles // len(SIZES)
+    tune_garbage_collector()  # as the writer process does
+    per_size = args.articles // len(SIZES)  # the default split, so a run of fewer sizes stores as many
     if args.corpus:
         corpus = [message_from_record(r) for r in read_records(args.corpus)]
         pool = [corpus[n % len(corpus)].model_copy(update={"canonical_url": f"{corpus[n % len(corpus)].canonical_url}#{n}",
                                                             "article_id": f"bench-{n}"})
-                for n in range(per_size * len(SIZES) + args.baseline_articles * len(SIZES))]
+                for n in range(per_size + args.baseline_articles)]
     else:
-        pool = generated_articles(per_size * len(SIZES) + args.baseline_articles * len(SIZES), seed=7)
-    print(f"{args.articles:,} articles batched ({args.batch}/transaction) + {args.baseline_articles:,} per size "
-          f"one per transaction, clustering on, PostgreSQL; other processes share this machine's CPUs")
-    print(f"{'stories':>9} {'batched/s':>10} {'ms/article':>11} {'per-msg/s':>10} {'ms/article':>11} {'ratio':>6}")
-    seeded, cursor = 0, 0
-    for size in SIZES:
-        seed_stories(database_url.replace("+psycopg", ""), size - seeded, offset=seeded, seed=size)
-        seeded = size
-        baseline = pool[cursor:cursor + args.baseline_articles]
-        cursor += len(baseline)
+        pool = generated_articles(per_size + args.baseline_articles, seed=7)
+    print(f"{per_size:,} articles batched ({args.batch}/transaction) after {args.baseline_articles:,} one per "
+          f"transaction, the same articles into a fresh database per size; clustering on, PostgreSQL; other "
+          f"processes share this machine's CPUs. CPU columns: ms of CPU per batched article in this process "
+          f"and in the database's backends.")
+    print(f"{'stories':>9} {'batched/s':>10} {'ms/article':>11} {'cpu ms':>7} {'db cpu ms':>9} "
+          f"{'per-msg/s':>10} {'ms/article':>11} {'ratio':>6}")
+    for size in args.sizes:
+        database_url = fresh_database(server_url)
+        libpq_url = database_url.replace("+psycopg", "")
+        migrated_engine(database_url).dispose()
+        seed_stories(libpq_url, size, offset=0, seed=size)
+        vacuum_analyze(libpq_url)
+        engine = make_engine(database_url, writer=True)
+        baseline, batched_msgs = pool[:args.baseline_articles], pool[args.baseline_articles:]
         single = run(engine, baseline, 1)
-        batched_msgs = pool[cursor:cursor + per_size]
-        cursor += len(batched_msgs)
+        cpu, db_cpu = time.process_time(), backend_cpu_s(libpq_url)
         batched = run(engine, batched_msgs, args.batch)
+        cpu, db_after = time.process_time() - cpu, backend_cpu_s(libpq_url)
+        db = f"{1000 * (db_after - db_cpu) / len(batched_msgs):.2f}" if db_cpu is not None and db_after is not None else "n/a"
         b_rate, s_rate = len(batched_msgs) / batched, len(baseline) / single
-        print(f"{size:>9,} {b_rate:>10,.0f} {1000 / b_rate:>11.2f} {s_rate:>10,.0f} {1000 / s_rate:>11.2f} "
-              f"{b_rate / s_rate:>5.1f}x", flush=True)
-    engine.dispose()
+        print(f"{size:>9,} {b_rate:>10,.0f} {1000 / b_rate:>11.2f} {1000 * cpu / len(batched_msgs):>7.2f} {db:>9} "
+              f"{s_rate:>10,.0f} {1000 / s_rate:>11.2f} {b_rate / s_rate:>5.1f}x", flush=True)
+        engine.dispose()
+        if not args.keep:
+            drop_database(server_url, database_url)
     return 0
+
+
+def drop_database(server_url: str, database_url: str) -> None:
+    with psycopg.connect(server_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'drop database "{database_url.rsplit("/", 1)[1]}"')
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""Where one batch of ingest spends its time: statements per article and a cProfile of the batched path.
+"""Where batched ingest spends its time: per statement kind, how many per article and the ms per article
+spent waiting on it; CPU per article in this process and in the database's backends; and a cProfile of
+the batched path. The first `--warm` articles (cold caches) are stored before measuring.
 
     python bench/store/profile_ingest.py [--database-url postgresql+psycopg://...] [--stories 1000]
 """
@@ -15,11 +17,19 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sqlalchemy as sa
-from bench_store import fresh_database, generated_articles, seed_stories
-from store.db import make_engine
-from store.ingest import ingest_articles
-from store.testing import migrated_engine
+import sqlalchemy as sa  # noqa: E402
+from bench_store import (  # noqa: E402
+    backend_cpu_s,
+    drop_database,
+    fresh_database,
+    generated_articles,
+    seed_stories,
+    vacuum_analyze,
+)
+from store.app import tune_garbage_collector  # noqa: E402
+from store.db import make_engine  # noqa: E402
+from store.ingest import ingest_articles  # noqa: E402
+from store.testing import migrated_engine  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--stories", type=int, default=1000)
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--warm", type=int, default=500, help="articles stored before measuring")
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
     args = parser.parse_args(argv)
@@ -39,32 +50,53 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def profile(args: argparse.Namespace, server_url: str) -> int:
+    tune_garbage_collector()  # as the writer process does
     database_url = fresh_database(server_url)
+    libpq_url = database_url.replace("+psycopg", "")
     migrated_engine(database_url).dispose()
-    seed_stories(database_url.replace("+psycopg", ""), args.stories, offset=0, seed=args.stories)
+    seed_stories(libpq_url, args.stories, offset=0, seed=args.stories)
+    vacuum_analyze(libpq_url)
     engine = make_engine(database_url, writer=True)
+    messages = generated_articles(args.warm + args.articles, seed=11)
+    store(engine, messages[:args.warm], args.batch)
+    messages = messages[args.warm:]
     statements: Counter = Counter()
+    waited: Counter = Counter()
 
     @sa.event.listens_for(engine, "before_cursor_execute")
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements[" ".join(statement.split())[:90]] += 1
+    def started(conn, cursor, statement, parameters, context, executemany):
+        conn.info["statement_started"] = time.perf_counter()
 
-    messages = generated_articles(args.articles, seed=11)
+    @sa.event.listens_for(engine, "after_cursor_execute")
+    def finished(conn, cursor, statement, parameters, context, executemany):
+        kind = " ".join(statement.split())[:90]
+        statements[kind] += 1
+        waited[kind] += time.perf_counter() - conn.info["statement_started"]
+
     profiler = cProfile.Profile()
-    started = time.perf_counter()
+    cpu, db_cpu, wall = time.process_time(), backend_cpu_s(libpq_url), time.perf_counter()
     profiler.enable()
-    for first in range(0, len(messages), args.batch):
-        chunk = messages[first:first + args.batch]
-        ingest_articles(engine, chunk, now=chunk[-1].published_at)
+    store(engine, messages, args.batch)
     profiler.disable()
-    elapsed = time.perf_counter() - started
-    print(f"{len(messages)} articles in {elapsed:.2f}s = {len(messages) / elapsed:.0f}/s; "
-          f"{sum(statements.values()) / len(messages):.1f} statements/article")
-    for statement, n in statements.most_common(25):
-        print(f"{n / len(messages):7.2f}  {statement}")
+    wall, cpu, db_after = time.perf_counter() - wall, time.process_time() - cpu, backend_cpu_s(libpq_url)
+    n = len(messages)
+    db = f"{1000 * (db_after - db_cpu) / n:.2f}" if db_cpu is not None and db_after is not None else "n/a"
+    print(f"{n} articles in {wall:.2f}s = {n / wall:.0f}/s under cProfile; CPU ms/article: {1000 * cpu / n:.2f} here, "
+          f"{db} in the database; {sum(statements.values()) / n:.2f} statements/article, "
+          f"{1000 * sum(waited.values()) / n:.2f} ms/article waiting on them")
+    print(f"{'per art':>7} {'ms/art':>7}  statement")
+    for kind, count in waited.most_common(25):
+        print(f"{statements[kind] / n:7.2f} {1000 * count / n:7.3f}  {kind}")
     pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
     engine.dispose()
+    drop_database(server_url, database_url)
     return 0
+
+
+def store(engine, messages: list, batch: int) -> None:
+    for first in range(0, len(messages), batch):
+        chunk = messages[first:first + batch]
+        ingest_articles(engine, chunk, now=chunk[-1].published_at)
 
 
 if __name__ == "__main__":

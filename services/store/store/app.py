@@ -1,6 +1,7 @@
 """The writer's composition root: database, broker, article consumer and story-update publisher."""
 
 import asyncio
+import gc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +25,17 @@ from store.settings import StoreSettings
 from store.stories import Matching
 
 log = structlog.get_logger("store")
+
+# A batch allocates tens of thousands of short-lived containers (rows, JSON, feature vectors) while the
+# story cache keeps thousands of long-lived ones: with CPython's default thresholds (700, 10, 10) the
+# collector took ~0.35 ms of CPU per article in bench/store/bench_store.py, about a fifth of the total.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_garbage_collector() -> None:
+    """For the writer process: collect less often, and never again traverse what startup loaded."""
+    gc.set_threshold(*GC_THRESHOLDS)
+    gc.freeze()
 
 
 def utc_now() -> datetime:

@@ -6,21 +6,28 @@ in one upsert at the end. The answers are the ones the per-article queries give 
 tables (story_keys.candidates, copies.find_original); a merge writes the overlay out and re-reads.
 """
 
-import warnings
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from store import copies, story_keys
-from store.models import Article, Fingerprint, Story, StoryKey
+from store.filters import one_of
+from store.models import Article, Fingerprint, StoryKey
+from store.story_cache import StoryCache
+from store.story_states import StoryStates
+from store.upserts import insert_rows
 
-_TOP_PER_KEY_PG = sa.text(
-    "select wanted.key, hit.story_id, hit.last_seen from unnest(cast(:keys as varchar[])) as wanted(key) "
+ARTICLE_COLUMNS = Article.__table__.columns.keys()
+
+_TOP_PER_KEY_PG = sa.text(  # the keys as a JSON array: see store.filters
+    "select wanted.key, hit.story_id, hit.last_seen from json_array_elements_text(cast(:keys as json)) as wanted(key) "
     "cross join lateral (select story_id, last_seen from story_key where story_key.key = wanted.key "
-    "and story_key.last_seen >= :since order by story_key.last_seen desc, story_key.story_id "
+    "and story_key.last_seen >= :since order by story_key.last_seen desc, story_key.story_id desc "
     "limit :per_key) as hit"
 )
 
@@ -32,6 +39,8 @@ class KeyIndex:
         self.session = session
         self.since = since  # the earliest window start of the batch: every later one reads a prefix
         self.rows: dict[str, dict[str, datetime]] = {}
+        self.ordered: dict[str, list[tuple[datetime, str]]] = {}  # a key's rows in the index's order
+        self.stored: dict[tuple[str, str], datetime] = {}  # (key, story id) → last_seen, as read
         self.pending: dict[str, dict[str, datetime]] = defaultdict(dict)
 
     def load(self, keys: Iterable[str]) -> None:
@@ -42,7 +51,7 @@ class KeyIndex:
             self.rows[key] = {}
         if self.session.get_bind().dialect.name == "postgresql":
             found = self.session.execute(
-                _TOP_PER_KEY_PG, {"keys": wanted, "since": self.since, "per_key": story_keys.PER_KEY}
+                _TOP_PER_KEY_PG, {"keys": json.dumps(wanted), "since": self.since, "per_key": story_keys.PER_KEY}
             ).all()
         else:
             found = []
@@ -50,10 +59,10 @@ class KeyIndex:
                 found += [(key, story_id, seen) for story_id, seen in self.session.execute(
                     sa.select(StoryKey.story_id, StoryKey.last_seen)
                     .where(StoryKey.key == key, col(StoryKey.last_seen) >= self.since)
-                    .order_by(col(StoryKey.last_seen).desc(), StoryKey.story_id).limit(story_keys.PER_KEY)
+                    .order_by(col(StoryKey.last_seen).desc(), col(StoryKey.story_id).desc()).limit(story_keys.PER_KEY)
                 ).all()]
         for key, story_id, seen in found:
-            self.rows[key][story_id] = seen
+            self.rows[key][story_id] = self.stored[(key, story_id)] = seen
         for key in wanted:
             for story_id, seen in self.pending.get(key, {}).items():
                 self._raise(key, story_id, seen)
@@ -62,6 +71,7 @@ class KeyIndex:
         current = self.rows[key].get(story_id)
         if current is None or seen > current:
             self.rows[key][story_id] = seen
+            self.ordered.pop(key, None)
 
     def candidates(self, keys: Iterable[str], *, since: datetime, limit: int) -> list[str]:
         """What story_keys.candidates answers once this batch's rows are written."""
@@ -69,11 +79,17 @@ class KeyIndex:
         self.load(keys)
         shared: dict[str, int] = defaultdict(int)
         for key in keys:
-            recent = sorted(((seen, story_id) for story_id, seen in self.rows[key].items() if seen >= since),
-                            key=lambda pair: (-pair[0].timestamp(), pair[1]))
-            for _, story_id in recent[:story_keys.PER_KEY]:
+            for seen, story_id in self.recent(key)[:story_keys.PER_KEY]:
+                if seen < since:
+                    break  # the rest are older still
                 shared[story_id] += 1
         return [story_id for story_id, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+
+    def recent(self, key: str) -> list[tuple[datetime, str]]:
+        """The key's stories in the index's order: most recently seen first, then by id, descending."""
+        if key not in self.ordered:
+            self.ordered[key] = sorted(((seen, story_id) for story_id, seen in self.rows[key].items()), reverse=True)
+        return self.ordered[key]
 
     def add(self, story_id: str, keys: Iterable[str], *, seen: datetime) -> None:
         for key in keys:
@@ -85,15 +101,23 @@ class KeyIndex:
 
     def write(self) -> None:
         """Upsert the pending rows (sorted, so concurrent writers lock them in one order)."""
+        # A row read with a last_seen at least as recent needs no write (last_seen only ever grows).
         rows = [{"key": key, "story_id": story_id, "last_seen": seen}
-                for key in sorted(self.pending) for story_id, seen in sorted(self.pending[key].items())]
+                for key in sorted(self.pending) for story_id, seen in sorted(self.pending[key].items())
+                if (key, story_id) not in self.stored or self.stored[(key, story_id)] < seen]
+        self.stored.update(((row["key"], row["story_id"]), row["last_seen"]) for row in rows)
         story_keys.upsert_keys(self.session, rows)
         self.pending = defaultdict(dict)
 
     def forget(self) -> None:
-        """After a merge moved rows in the database: write ours out and read again when asked."""
+        """After a merge moved rows in the database: write ours out and read the same keys again, in one
+        query (read lazily, each later article of the batch would cost a query)."""
         self.write()
+        keys = list(self.rows)
         self.rows = {}
+        self.ordered = {}
+        self.stored = {}
+        self.load(keys)
 
 
 class FingerprintIndex:
@@ -109,7 +133,7 @@ class FingerprintIndex:
             part = wanted[first:first + 1000]
             found = session.execute(
                 select(Fingerprint.key, Article).join(Article, col(Fingerprint.article_id) == col(Article.id))
-                .where(col(Fingerprint.key).in_(part), col(Article.story_id).is_not(None))
+                .where(one_of(session, col(Fingerprint.key), part), col(Article.story_id).is_not(None))
             ).all()
             for key, article in found:
                 self.articles[key][article.id] = article
@@ -133,27 +157,35 @@ class FingerprintIndex:
 
 
 class BatchIndex:
-    """The indexes and the row locks one transaction holds, shared by every article of the batch."""
+    """The indexes and the stories one transaction reads, shared by every article of the batch."""
 
     def __init__(self, session: Session, *, since: datetime, index_keys: Iterable[str],
-                 fingerprint_keys: Iterable[str]) -> None:
+                 fingerprint_keys: Iterable[str], cache: StoryCache) -> None:
         self.session = session
         self.keys = KeyIndex(session, since=since)
         self.keys.load(index_keys)
         self.fingerprints = FingerprintIndex(session, fingerprint_keys)
-        self.locked: dict[str, Story] = {}  # stories this transaction holds a row lock on (current in memory)
-        self.loaded: dict[str, Story] = {}  # stories read this transaction, locked or not
-        self.created: list[Story] = []  # not flushed yet
+        self.stories = StoryStates(session, cache)
+        self.new_articles: dict[str, Article] = {}  # not inserted yet
+
+    def add_article(self, article: Article) -> None:
+        """An article to write with the batch: a new one in one INSERT, a stored one by the unit of work."""
+        if sa.inspect(article).transient:
+            if article.id not in self.new_articles:
+                self.new_articles[article.id] = article
+        else:
+            self.session.add(article)
 
     def flush(self) -> None:
-        """Write the pending rows, new stories first: without ORM relationships the flush would not
-        know that an article's story_id needs its story inserted before it."""
-        if self.created:
-            with warnings.catch_warnings():
-                # flush(objects) is deprecated but still the one way to order two tables without relationships.
-                warnings.simplefilter("ignore", sa.exc.SADeprecationWarning)
-                self.session.flush(self.created)
-            self.created = []
+        """Write the pending rows: the stories founded first, then the articles that refer to them."""
+        self.stories.insert_created()
+        if self.new_articles:
+            articles = list(self.new_articles.values())
+            insert_rows(self.session, Article.__table__, [{c: getattr(a, c) for c in ARTICLE_COLUMNS} for a in articles])
+            for article in articles:  # stored now: later changes in this transaction go out as UPDATEs
+                make_transient_to_detached(article)
+                self.session.add(article)
+            self.new_articles = {}
         self.session.flush()
 
     def write(self) -> None:

@@ -1,20 +1,27 @@
 """What a story page says: the most representative headline, three extractive summary bullets, the key
 numbers with how many sources report each, the main entities and the representative event record.
 
-All drawn from the articles' stored features (no model, no network), recomputed when the story changes.
+All drawn from the articles' stored features (no model, no network). A story keeps what its content is
+made of (`story.content_state`: figures by source, entities and event records by article, and a pool of the
+best candidate headlines and sentences), so an article joining adds its own rows to that state instead of
+the story's articles being read again. Removals (an edited article, a merge, a re-cluster) rebuild it from
+the rows; while a story has few articles its pools hold every candidate and the result is exact.
 """
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from store import terms
 from store.features import Features, number_key
+from store.filters import one_of
 from store.idf import TermStats
 from store.models import Article, Story
-from store.similarity import cosine, weighted
+from store.similarity import weighted
 
 SUMMARY_BULLETS = 3
 KEY_NUMBERS = 5
@@ -23,6 +30,9 @@ DUPLICATE_SENTENCE = 0.5  # term Jaccard above which a sentence repeats one alre
 NUMBER_BONUS = 0.25  # a sentence carrying a key number is what a reader wants first
 LEAD_BONUS = 0.1
 UNIFORM = TermStats()  # content compares within one story, where corpus IDF adds little
+TITLE_POOL = 10  # headlines kept as candidates
+NUMBER_POOL = 30  # figures kept: a figure outside the most reported 30 rarely climbs to the top 5
+SENTENCE_POOL = 24  # summary candidates kept: every sentence of a story's first three articles
 
 
 @dataclass(frozen=True)
@@ -54,131 +64,229 @@ def story_vector(centroid: dict, *fields: str) -> dict[str, float]:
     return weighted(summed, UNIFORM)
 
 
-def representative_title(rows: list[ContentRow], centroid: dict) -> str | None:
-    """The headline closest to the story's centroid; ties go to the earliest article."""
-    target = story_vector(centroid, "title", "body")
-    titled = [row for row in rows if row.title and not row.is_copy] or [row for row in rows if row.title]
-    if not titled:
-        return None
-    best = max(titled, key=lambda r: (cosine(weighted(terms.term_counts(r.title), UNIFORM), target),
-                                      -r.time.timestamp(), _desc(r.article_id)))
-    return best.title
+@dataclass(frozen=True)
+class Target:
+    """The story's centroid as one weighted vector, its norm computed once for every candidate compared."""
+
+    vector: dict[str, float]
+    norm: float
+
+    @classmethod
+    def of(cls, centroid: dict) -> "Target":
+        vector = story_vector(centroid, "title", "body")
+        return cls(vector, math.sqrt(sum(w * w for w in vector.values())))
+
+    def closeness(self, counts: dict[str, float]) -> tuple[float, dict[str, float]]:
+        """Cosine of a text's term counts (as `weighted` weighs them) with the story, and that weighted vector."""
+        vector = weighted(counts, UNIFORM)
+        dot = sum(w * self.vector[t] for t, w in vector.items() if t in self.vector)
+        if dot == 0.0:
+            return 0.0, vector
+        return dot / (math.sqrt(sum(w * w for w in vector.values())) * self.norm), vector
 
 
-def _desc(text: str) -> tuple:
-    return tuple(-ord(c) for c in text)
-
-
-def key_numbers(rows: list[ContentRow]) -> list[dict]:
-    """Figures by how many distinct sources report them, written as most of them write it."""
-    sources: dict[str, set[str]] = defaultdict(set)
-    texts: dict[str, Counter] = defaultdict(Counter)
-    counted: dict[str, Counter] = defaultdict(Counter)
-    values: dict[str, float] = {}
-    for row in rows:
-        for number in row.features.numbers:
-            key = number_key(number["value"])
-            values[key] = number["value"]
-            sources[key].add(row.source_id)
-            texts[key][number.get("text") or key] += 1
-            if number.get("counted"):
-                counted[key][number["counted"]] += 1
-    ranked = sorted(values, key=lambda k: (-len(sources[k]), -sum(texts[k].values()), values[k]))
-    return [
-        {"value": values[k], "text": _most_common(texts[k]), "counted": _most_common(counted[k]),
-         "sources": len(sources[k])}
-        for k in ranked[:KEY_NUMBERS]
-    ]
-
-
-def _most_common(counter: Counter) -> str:
+def _most_common(counter: dict[str, int]) -> str:
     if not counter:
         return ""
     return min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
-
-
-def summary(rows: list[ContentRow], centroid: dict, numbers: list[dict]) -> list[str]:
-    """Three sentences from different articles, most central first, none repeating another."""
-    target = story_vector(centroid, "body", "title")
-    wanted = {n["text"] for n in numbers[:3] if n["text"]}
-    candidates = []
-    for row in rows:
-        if row.is_copy:
-            continue
-        for position, sentence in enumerate(row.features.sentences):
-            vector = weighted(terms.term_counts(sentence), UNIFORM)
-            value = cosine(vector, target)
-            if any(text in sentence for text in wanted):
-                value += NUMBER_BONUS
-            if position == 0:
-                value += LEAD_BONUS
-            candidates.append((value, row.article_id, position, sentence, set(vector)))
-    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-    chosen: list[tuple[str, set[str]]] = []
-    used_articles: set[str] = set()
-    for _value, article_id, _position, sentence, words in candidates:
-        if article_id in used_articles or any(_jaccard(words, other) > DUPLICATE_SENTENCE for _, other in chosen):
-            continue
-        chosen.append((sentence, words))
-        used_articles.add(article_id)
-        if len(chosen) == SUMMARY_BULLETS:
-            break
-    return [sentence for sentence, _ in chosen]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def main_entities(rows: list[ContentRow]) -> list[dict]:
-    """Entities by the number of articles naming them (the extractor's, else none)."""
-    articles: Counter = Counter()
-    kinds: dict[str, str] = {}
-    for row in rows:
-        for name, kind in {(e["name"], e["kind"]) for e in row.entities}:
-            articles[name] += 1
-            kinds.setdefault(name, kind)
-    ranked = sorted(articles.items(), key=lambda item: (-item[1], item[0]))[:MAIN_ENTITIES]
-    return [{"name": name, "kind": kinds[name], "articles": n} for name, n in ranked]
+def _event_key(event: dict) -> str:
+    return json.dumps([(event.get("actor1") or {}).get("name"), event.get("cameo_root"),
+                       (event.get("place") or {}).get("name")])
 
 
-def representative_event(rows: list[ContentRow]) -> dict | None:
-    """The most confident record of the event most articles report (same actor, action and place)."""
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for row in rows:
+@dataclass
+class ContentState:
+    """What a story's content is computed from, kept on the story and added to article by article.
+
+    Times are POSIX seconds; `at` is the (time, article id) of the row a value was taken from.
+    """
+
+    articles: int = 0
+    titles: list[list] = field(default_factory=list)  # [title, time, article id, term counts] of originals
+    copy_titles: list[list] = field(default_factory=list)  # the same for copies: used when no original has one
+    sentences: list[list] = field(default_factory=list)  # [article id, position, sentence, term counts]
+    numbers: dict[str, dict] = field(default_factory=dict)
+    entities: dict[str, dict] = field(default_factory=dict)
+    events: dict[str, dict] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"articles": self.articles, "titles": self.titles, "copy_titles": self.copy_titles,
+                "sentences": self.sentences, "numbers": self.numbers, "entities": self.entities,
+                "events": self.events}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "ContentState":
+        """A state to add to; `data` itself is never changed (it may be a cached version's)."""
+        if not data:
+            return cls()
+        return cls(data["articles"], list(data["titles"]), list(data["copy_titles"]), list(data["sentences"]),
+                   dict(data["numbers"]), dict(data["entities"]), dict(data["events"]))
+
+    def add(self, row: ContentRow) -> None:
+        at = [row.time.timestamp(), row.article_id]
+        self.articles += 1
+        if row.title:
+            (self.copy_titles if row.is_copy else self.titles).append([row.title, *at, terms.term_counts(row.title)])
+        if not row.is_copy:
+            self.sentences = self.sentences + [[row.article_id, position, sentence, terms.term_counts(sentence)]
+                               for position, sentence in enumerate(row.features.sentences)]
+        for number in row.features.numbers:
+            key = number_key(number["value"])
+            entry = self.numbers.get(key) or {"value": number["value"], "at": at, "sources": [], "texts": {},
+                                              "counted": {}}
+            entry = self.numbers[key] = {**entry, "sources": list(entry["sources"]), "texts": dict(entry["texts"]),
+                                         "counted": dict(entry["counted"])}  # copied: see from_json
+            if at >= entry["at"]:  # as read from the story's latest report of it
+                entry["value"], entry["at"] = number["value"], at
+            if row.source_id not in entry["sources"]:
+                entry["sources"].append(row.source_id)
+            text = number.get("text") or key
+            entry["texts"][text] = entry["texts"].get(text, 0) + 1
+            if number.get("counted"):
+                entry["counted"][number["counted"]] = entry["counted"].get(number["counted"], 0) + 1
+        for name, kind in sorted({(e["name"], e["kind"]) for e in row.entities}):
+            entry = self.entities[name] = dict(self.entities.get(name) or {"kind": kind, "at": at, "articles": 0})
+            entry["articles"] += 1
+            if at < entry["at"]:  # named as the story's first report of it named it
+                entry["kind"], entry["at"] = kind, at
         for event in row.events:
-            key = ((event.get("actor1") or {}).get("name"), event.get("cameo_root"),
-                   (event.get("place") or {}).get("name"))
-            groups[key].append(event)
-    if not groups:
-        return None
-    _, events = min(groups.items(), key=lambda item: (-len(item[1]), str(item[0])))
-    return max(events, key=lambda e: (e.get("confidence", 0.0), e.get("sentence", "")))
+            key = _event_key(event)
+            entry = self.events[key] = dict(self.events.get(key) or {"count": 0, "best": event})
+            entry["count"] += 1
+            if _event_rank(event) > _event_rank(entry["best"]):
+                entry["best"] = event
+
+    def content(self, centroid: dict) -> Content:
+        """The story's content against its current centroid; the candidate pools keep their best."""
+        numbers = self.key_numbers()
+        target = Target.of(centroid)
+        return Content(title=self.title(target), summary=self.summary(target, numbers), key_numbers=numbers,
+                       entities=self.main_entities(), event=self.event())
+
+    def key_numbers(self) -> list[dict]:
+        """Figures by how many distinct sources report them, written as most of them write it."""
+        ranked = sorted(self.numbers.items(),
+                        key=lambda item: (-len(item[1]["sources"]), -sum(item[1]["texts"].values()), item[1]["value"]))
+        self.numbers = dict(ranked[:NUMBER_POOL])
+        return [{"value": e["value"], "text": _most_common(e["texts"]), "counted": _most_common(e["counted"]),
+                 "sources": len(e["sources"])} for _, e in ranked[:KEY_NUMBERS]]
+
+    def title(self, target: Target) -> str | None:
+        """The headline closest to the story's centroid (`target`); ties go to the earliest article."""
+        ranked = sorted(self.titles or self.copy_titles,
+                        key=lambda t: (-target.closeness(t[3])[0], t[1], t[2]))
+        if self.titles:
+            self.titles = ranked[:TITLE_POOL]
+        else:
+            self.copy_titles = ranked[:1]
+        return ranked[0][0] if ranked else None
+
+    def summary(self, target: Target, numbers: list[dict]) -> list[str]:
+        """Three sentences from different articles, most central (to `target`) first, none repeating another."""
+        wanted = {n["text"] for n in numbers[:3] if n["text"]}
+        scored = []
+        for candidate in self.sentences:
+            article_id, position, sentence, counts = candidate
+            value, vector = target.closeness(counts)
+            if any(text in sentence for text in wanted):
+                value += NUMBER_BONUS
+            if position == 0:
+                value += LEAD_BONUS
+            scored.append((value, article_id, position, candidate, set(vector)))
+        scored.sort(key=lambda c: (-c[0], c[1], c[2]))
+        self.sentences = [c[3] for c in scored[:SENTENCE_POOL]]
+        chosen: list[tuple[str, set[str]]] = []
+        used_articles: set[str] = set()
+        for _value, article_id, _position, candidate, words in scored:
+            if article_id in used_articles or any(_jaccard(words, other) > DUPLICATE_SENTENCE for _, other in chosen):
+                continue
+            chosen.append((candidate[2], words))
+            used_articles.add(article_id)
+            if len(chosen) == SUMMARY_BULLETS:
+                break
+        return [sentence for sentence, _ in chosen]
+
+    def main_entities(self) -> list[dict]:
+        """Entities by the number of articles naming them (the extractor's, else none)."""
+        ranked = sorted(self.entities.items(), key=lambda item: (-item[1]["articles"], item[0]))[:MAIN_ENTITIES]
+        return [{"name": name, "kind": e["kind"], "articles": e["articles"]} for name, e in ranked]
+
+    def event(self) -> dict | None:
+        """The most confident record of the event most articles report (same actor, action and place)."""
+        if not self.events:
+            return None
+        _, entry = min(self.events.items(), key=lambda item: (-item[1]["count"], str(tuple(json.loads(item[0])))))
+        return entry["best"]
+
+
+def _event_rank(event: dict) -> tuple:
+    return (event.get("confidence", 0.0), event.get("sentence", ""))
+
+
+def build_state(rows: list[ContentRow]) -> ContentState:
+    state = ContentState()
+    for row in sorted(rows, key=lambda r: (r.time, r.article_id)):
+        state.add(row)
+    return state
+
+
+def key_numbers(rows: list[ContentRow]) -> list[dict]:
+    return build_state(rows).key_numbers()
+
+
+def summary(rows: list[ContentRow], centroid: dict, numbers: list[dict]) -> list[str]:
+    return build_state(rows).summary(Target.of(centroid), numbers)
 
 
 def compute_content(rows: list[ContentRow], centroid: dict) -> Content:
-    numbers = key_numbers(rows)
-    return Content(
-        title=representative_title(rows, centroid),
-        summary=summary(rows, centroid, numbers),
-        key_numbers=numbers,
-        entities=main_entities(rows),
-        event=representative_event(rows),
-    )
+    return build_state(rows).content(centroid)
 
 
-def refresh_content(session: Session, stories: list[Story]) -> None:
+def content_row(article: Article, features: Features) -> ContentRow:
+    return ContentRow(article.id, article.source_id, article.title, features, article.entities or [],
+                      article.events or [], article.is_copy, article.published_at or article.fetched_at)
+
+
+def content_rows(session: Session, story_ids: list[str]) -> dict[str, list[ContentRow]]:
     rows = session.exec(
         select(Article.story_id, Article.id, Article.source_id, Article.title, Article.features, Article.entities,
                Article.events, Article.is_copy, Article.published_at, Article.fetched_at)
-        .where(col(Article.story_id).in_(sorted(story.id for story in stories)))
+        .where(one_of(session, col(Article.story_id), sorted(story_ids)))
     ).all()
     grouped: dict[str, list[ContentRow]] = defaultdict(list)
     for story_id, article_id, source_id, title, features, entities, events, is_copy, published, fetched in rows:
         grouped[story_id].append(ContentRow(article_id, source_id, title, Features.from_json(features or {}),
                                             entities or [], events or [], is_copy, published or fetched))
+    return grouped
+
+
+def refresh_content(session: Session, stories: list[Story], added: dict[str, list[ContentRow]] | None = None,
+                    rebuild: set[str] = frozenset()) -> None:
+    """Bring the stories' content up to date: from their stored state plus `added` (the rows this
+    transaction added to them), or from all their rows when that state cannot be trusted (an article
+    was removed or edited, a merge, a state older than the story's articles)."""
+    added = added or {}
+    states = {}
     for story in stories:
-        content = compute_content(sorted(grouped[story.id], key=lambda r: (r.time, r.article_id)), story.centroid)
+        state = ContentState.from_json(story.content_state)
+        if story.id not in rebuild and state.articles + len(added.get(story.id, ())) == story.article_count:
+            for row in sorted(added.get(story.id, ()), key=lambda r: (r.time, r.article_id)):
+                state.add(row)
+            states[story.id] = state
+    stale = [story.id for story in stories if story.id not in states]
+    if stale:
+        for story_id, rows in content_rows(session, stale).items():
+            states[story_id] = build_state(rows)
+    for story in stories:
+        state = states.get(story.id) or ContentState()
+        content = state.content(story.centroid)
+        story.content_state = state.as_json()
         story.title = content.title or story.title
         story.summary = content.summary
         story.key_numbers = content.key_numbers

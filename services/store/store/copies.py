@@ -47,10 +47,6 @@ def is_copy(article: Article, other: Article) -> bool:
     return bool(article.simhash and other.simhash and hamming(article.simhash, other.simhash) <= MAX_HAMMING)
 
 
-def add_fingerprints(session: Session, article: Article) -> None:
-    upsert_fingerprints(session, [(key, article.id) for key in sorted(fingerprint_keys(article.simhash, article.text_hash))])
-
-
 def upsert_fingerprints(session: Session, pairs: list[tuple[str, str]]) -> None:
     """(key, article id) pairs, sorted."""
     upsert(session, Fingerprint.__table__, [{"key": key, "article_id": article_id} for key, article_id in pairs],

@@ -24,6 +24,7 @@ from newsflow_shared.contracts.story_updates import (
 )
 from sqlmodel import Session, col, select
 
+from store.filters import one_of
 from store.models import Article, Source, Story, StoryMerge
 
 UNRATED = "unrated"
@@ -111,7 +112,7 @@ def coverage_rows(session: Session, story_ids: list[str]) -> dict[str, list[Cove
         select(Article.story_id, Article.id, Article.source_id, Source.name, Source.bias, Source.factuality,
                Source.ownership, Article.published_at, Article.fetched_at, Article.url, Article.is_copy)
         .join(Source, col(Source.id) == col(Article.source_id))
-        .where(col(Article.story_id).in_(sorted(story_ids)))
+        .where(one_of(session, col(Article.story_id), sorted(story_ids)))
     ).all()
     grouped: dict[str, list[CoverageRow]] = {story_id: [] for story_id in story_ids}
     for story_id, *fields in rows:
@@ -119,21 +120,23 @@ def coverage_rows(session: Session, story_ids: list[str]) -> dict[str, list[Cove
     return grouped
 
 
-def refresh_coverage(session: Session, stories: list[Story]) -> None:
+def refresh_coverage(session: Session, stories: list[Story]) -> dict[str, tuple[Coverage, list[str]]]:
     """Recount each story's coverage from its rows (never incrementally, so a redelivery or a
-    concurrent writer cannot skew the counts)."""
+    concurrent writer cannot skew the counts); returns each story's Coverage and source ids, for its update."""
     grouped = coverage_rows(session, [story.id for story in stories])
+    counted = {}
     for story in stories:
         rows = grouped[story.id]
         coverage = compute_coverage(rows)
         published = [row.published_at for row in rows if row.published_at is not None]
+        sources = {r.source_id: r for r in rows}
         story.article_count = coverage.articles
         story.source_count = coverage.sources
-        story.bias_counts = dict(sorted(
-            Counter((row.bias or UNRATED) for row in {r.source_id: r for r in rows}.values()).items()
-        ))
+        story.bias_counts = dict(sorted(Counter((row.bias or UNRATED) for row in sources.values()).items()))
         story.first_published_at = min(published, default=None)
         story.coverage = coverage.model_dump(mode="json")
+        counted[story.id] = (coverage, sorted(sources))
+    return counted
 
 
 def record_change(story: Story, change: StoryChange, *, article_id: str | None, now: datetime) -> None:
@@ -154,27 +157,35 @@ def story_updated(session: Session, story: Story) -> StoryUpdated:
     return stories_updated(session, [story])[story.id]
 
 
-def stories_updated(session: Session, stories: list[Story]) -> dict[str, StoryUpdated]:
-    """story_updated for many stories in two queries."""
+def stories_updated(session: Session, stories: list[Story],
+                    counted: dict[str, tuple[Coverage, list[str]]] | None = None) -> dict[str, StoryUpdated]:
+    """story_updated for many stories in two queries (one, for stories whose coverage was just `counted`)."""
+    counted = counted or {}
     ids = sorted({story.id for story in stories})
-    source_ids: dict[str, list[str]] = {story_id: [] for story_id in ids}
+    source_ids: dict[str, list[str]] = {story_id: counted[story_id][1] if story_id in counted else []
+                                        for story_id in ids}
     merged_from: dict[str, list[str]] = {story_id: [] for story_id in ids}
-    for first in range(0, len(ids), 1000):
-        part = ids[first:first + 1000]
+    uncounted = [story_id for story_id in ids if story_id not in counted]
+    for first in range(0, len(uncounted), 1000):
+        part = uncounted[first:first + 1000]
         for story_id, source_id in session.exec(
-            select(Article.story_id, Article.source_id).where(col(Article.story_id).in_(part)).distinct()
+            select(Article.story_id, Article.source_id).where(one_of(session, col(Article.story_id), part)).distinct()
             .order_by(Article.story_id, Article.source_id)
         ).all():
             source_ids[story_id].append(source_id)
+    for first in range(0, len(ids), 1000):
+        part = ids[first:first + 1000]
         for survivor_id, absorbed_id in session.exec(
-            select(StoryMerge.survivor_id, StoryMerge.absorbed_id).where(col(StoryMerge.survivor_id).in_(part))
+            select(StoryMerge.survivor_id, StoryMerge.absorbed_id).where(one_of(session, col(StoryMerge.survivor_id), part))
             .order_by(StoryMerge.survivor_id, StoryMerge.absorbed_id)
         ).all():
             merged_from[survivor_id].append(absorbed_id)
-    return {story.id: build_update(story, source_ids[story.id], merged_from[story.id]) for story in stories}
+    return {story.id: build_update(story, source_ids[story.id], merged_from[story.id],
+                                   counted[story.id][0] if story.id in counted else None) for story in stories}
 
 
-def build_update(story: Story, source_ids: list[str], merged_from: list[str]) -> StoryUpdated:
+def build_update(story: Story, source_ids: list[str], merged_from: list[str],
+                 coverage: Coverage | None = None) -> StoryUpdated:
     return StoryUpdated(
         story_id=story.id,
         version=story.version,
@@ -189,7 +200,7 @@ def build_update(story: Story, source_ids: list[str], merged_from: list[str]) ->
         bias_counts=story.bias_counts,
         merged_into=story.merged_into,
         merged_from=merged_from,
-        coverage=Coverage.model_validate(story.coverage or {}),
+        coverage=coverage or Coverage.model_validate(story.coverage or {}),
         summary=list(story.summary),
         key_numbers=[KeyNumber.model_validate(n) for n in story.key_numbers],
         entities=[StoryEntity.model_validate(e) for e in story.entities],

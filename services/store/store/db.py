@@ -16,7 +16,12 @@ def make_engine(database_url: str, *, writer: bool = False) -> Engine:
     and one fails at once instead of waiting for the busy timeout.
     """
     if make_url(database_url).get_backend_name() != "sqlite":
-        return sa.create_engine(database_url, pool_pre_ping=True)
+        # psycopg prepares a statement run five times, and PostgreSQL may then settle on a generic plan made
+        # for no particular parameters: for `term = ANY(:terms)` planned while a table was small, a
+        # sequential scan that grows with the table. The writer's statements take whole batches as array
+        # parameters, so planning each one for its values costs little and keeps lookups on the indexes.
+        options = {"options": "-c plan_cache_mode=force_custom_plan"} if writer else {}
+        return sa.create_engine(database_url, pool_pre_ping=True, connect_args=options)
     # The writer runs its transactions in worker threads, hence check_same_thread=False.
     engine = sa.create_engine(
         database_url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}

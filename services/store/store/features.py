@@ -62,7 +62,7 @@ def article_features(message: ArticleExtracted) -> Features:
         events=events_of(message),
         quantities={f"q:{number_key(n['value'])}": 1.0 for n in numbers},
         numbers=numbers,
-        sentences=sentences(message.text)[:SENTENCES],
+        sentences=sentences(message.text, limit=SENTENCES),
     )
 
 
@@ -130,14 +130,17 @@ def number_key(value: float) -> str:
     return f"{value:.6g}"
 
 
-def sentences(text: str) -> list[str]:
-    """The text's sentences in order, trimmed; fragments and very long run-ons are left out."""
+def sentences(text: str, *, limit: int | None = None) -> list[str]:
+    """The text's sentences in order, trimmed; fragments and very long run-ons are left out. Stops after
+    `limit` of them (a long article's later paragraphs are never split)."""
     out = []
     for paragraph in text.split("\n"):
         for sentence in _SENTENCE_END.split(paragraph.strip()):
             words = len(sentence.split())
             if 6 <= words <= 60:
                 out.append(sentence.strip())
+                if limit is not None and len(out) == limit:
+                    return out
     return out
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from store.features import Features
+from store.filters import one_of
 from store.models import TermStat
 from store.upserts import upsert
 
@@ -30,12 +31,16 @@ class TermStats:
     @classmethod
     def load(cls, session: Session, terms: Iterable[str]) -> "TermStats":
         wanted = sorted(set(terms) | {DOCUMENTS})
-        rows = session.exec(select(TermStat.term, TermStat.documents).where(col(TermStat.term).in_(wanted)))
+        rows = session.exec(select(TermStat.term, TermStat.documents).where(one_of(session, col(TermStat.term), wanted)))
         frequencies = dict(rows.all())
         return cls(frequencies.pop(DOCUMENTS, 0), frequencies)
 
     def idf(self, term: str) -> float:
         return math.log((1 + self.documents) / (1 + self.frequencies.get(term, 0))) + 1.0
+
+    def unseen_idf(self) -> float:
+        """The IDF of a term no counted document has."""
+        return math.log(1 + self.documents) + 1.0
 
     def count(self, features: Features) -> None:
         """Count one more document; it also counts at once, so the rest of a batch sees it."""

@@ -7,14 +7,14 @@ crash between commit and publish is published on the retry (same version, same m
 """
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
 
 import structlog
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
-from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
+from newsflow_shared.contracts.story_updates import Coverage, StoryChange, StoryUpdated
 from newsflow_shared.delivery import InvalidMessage
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -22,16 +22,19 @@ from sqlmodel import Session, col, select
 
 from store import locks
 from store.batch_index import BatchIndex
-from store.content import refresh_content
+from store.content import ContentRow, content_row, refresh_content
 from store.copies import fingerprint_keys
 from store.coverage import record_change, refresh_coverage, stories_updated, story_updated
 from store.features import Features, article_features, text_hash
+from store.filters import one_of
 from store.idf import TermStats, weighted_terms
-from store.models import MAX_CANONICAL_URL_CHARS, Article, Source, Story
-from store.similarity import add_to_centroid
+from store.models import MAX_CANONICAL_URL_CHARS, Article, Source, Story, built
+from store.similarity import ArticleVectors, add_to_centroid
 from store.sources import upsert_source
-from store.stories import DEFAULT_MATCHING, Matching, join_story, lock_live_story, place_article
+from store.stories import DEFAULT_MATCHING, Matching, founded_id, join_story, place_article
+from store.story_cache import StoryCache, cache_for
 from store.story_keys import index_keys
+from store.story_states import StaleStory, StoryRow, StoryState, write_stories
 
 log = structlog.get_logger(__name__)
 
@@ -95,10 +98,18 @@ def ingest_articles(
 def run_transaction(
     engine: Engine, messages: list[ArticleExtracted], *, now: datetime, matching: Matching
 ) -> list[Ingested]:
+    cache = cache_for(engine)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
-                return write_articles(session, messages, now=now, matching=matching)
+                ingested, stories = write_articles(session, messages, now=now, matching=matching, cache=cache)
+            remember(cache, stories)  # committed: these versions are now everyone's
+            return ingested
+        except StaleStory as exc:
+            if attempt == ATTEMPTS:
+                raise
+            log.info("a story changed under the batch; re-running the transaction",
+                     articles=len(messages), attempt=attempt, error=str(exc))
         except (IntegrityError, OperationalError) as exc:
             retryable = isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
             if not retryable or attempt == ATTEMPTS:
@@ -106,6 +117,12 @@ def run_transaction(
             log.info("concurrent write on the same rows; re-running the transaction",
                      articles=len(messages), attempt=attempt, error=str(exc.orig))
     raise AssertionError("unreachable")
+
+
+def remember(cache: StoryCache, stories: list[StoryState]) -> None:
+    for state in stories:
+        if state.row is not None:
+            cache.put(state.id, state.row.version, state.view, state.row.content_state, written=True)
 
 
 def check_storable(message: ArticleExtracted) -> None:
@@ -122,9 +139,12 @@ class Batch:
 
     changes: dict[str, StoryChange] = field(default_factory=dict)
     last_article: dict[str, str] = field(default_factory=dict)
-    stories: dict[str, Story] = field(default_factory=dict)
+    stories: dict[str, StoryRow | Story | StoryState] = field(default_factory=dict)  # rows once locked
     merged_by: dict[str, list[str]] = field(default_factory=dict)  # article id → absorbed story ids
     announced: dict[str, StoryUpdated] = field(default_factory=dict)  # story id → its update, built once
+    added: dict[str, list[ContentRow]] = field(default_factory=dict)  # story id → articles it gained
+    counted: dict[str, tuple[Coverage, list[str]]] = field(default_factory=dict)  # recounted coverage, sources
+    rebuild: set[str] = field(default_factory=set)  # stories whose content must be recomputed from all rows
 
     def update_of(self, session: Session, story: Story) -> StoryUpdated:
         if story.id not in self.announced:
@@ -135,9 +155,12 @@ class Batch:
         """Build the updates of many stories at once (two queries instead of two per story)."""
         wanted = list({story.id: story for story in stories if story.id not in self.announced}.values())
         if wanted:
-            self.announced.update(stories_updated(session, wanted))
+            self.announced.update(stories_updated(session, wanted, self.counted))
 
-    def touch(self, story: Story, change: StoryChange, article_id: str) -> None:
+    def joined(self, story: StoryState, article: Article, features: Features) -> None:
+        self.added.setdefault(story.id, []).append(content_row(article, features))
+
+    def touch(self, story: Story | StoryState, change: StoryChange, article_id: str) -> None:
         self.stories[story.id] = story
         current = self.changes.get(story.id)
         if current is None or CHANGE_PRIORITY.index(change) < CHANGE_PRIORITY.index(current):
@@ -146,13 +169,15 @@ class Batch:
 
 
 def write_articles(
-    session: Session, messages: list[ArticleExtracted], *, now: datetime, matching: Matching
-) -> list[Ingested]:
-    """The transaction's body; the caller owns commit and retry.
+    session: Session, messages: list[ArticleExtracted], *, now: datetime, matching: Matching,
+    cache: StoryCache | None = None,
+) -> tuple[list[Ingested], list[StoryState]]:
+    """The transaction's body; the caller owns commit and retry. Returns what to announce, and the
+    stories written (for the centroid cache, once committed).
 
-    Reads what the whole batch needs up front (articles, outlets, index rows, fingerprints) and
-    writes index rows, fingerprints and term counts once at the end; articles are placed one by
-    one, in message order, each seeing what the earlier ones changed.
+    Reads what the whole batch needs up front (articles, outlets, index rows, fingerprints, the
+    candidate stories) and writes index rows, fingerprints, term counts and stories once at the end;
+    articles are placed one by one, in message order, each seeing what the earlier ones changed.
     """
     features = {m.article_id: article_features(m) for m in messages}
     stats = TermStats.load(session, chain.from_iterable(weighted_terms(f) for f in features.values()))
@@ -161,17 +186,19 @@ def write_articles(
     locks.lock_keys(session, chain(chain.from_iterable(keys.values()), chain.from_iterable(fingerprints)))
     sources = sorted({m.source.id: m.source for m in messages}.values(), key=lambda s: s.id)
     # Read the outlets in one query; held here because the identity map keeps only referenced rows.
-    known = session.exec(select(Source).where(col(Source.id).in_([s.id for s in sources]))).all()
+    known = session.exec(select(Source).where(one_of(session, col(Source.id), [s.id for s in sources]))).all()
     for source in sources:
         upsert_source(session, source, now=now)
     del known
     urls = sorted({m.canonical_url for m in messages})
     existing = {a.canonical_url: a for a in session.exec(
-        select(Article).where(col(Article.canonical_url).in_(urls)).order_by(Article.canonical_url).with_for_update()
+        select(Article).where(one_of(session, col(Article.canonical_url), urls)).order_by(Article.canonical_url).with_for_update()
     ).all()}
-    earliest = min(as_utc(m.published_at) or as_utc(m.fetched_at) for m in messages)
-    index = BatchIndex(session, since=earliest - matching.window, index_keys=chain.from_iterable(keys.values()),
-                       fingerprint_keys=chain.from_iterable(fingerprints))
+    times = {m.article_id: as_utc(m.published_at) or as_utc(m.fetched_at) for m in messages}
+    index = BatchIndex(session, since=min(times.values()) - matching.window,
+                       index_keys=chain.from_iterable(keys.values()), fingerprint_keys=chain.from_iterable(fingerprints),
+                       cache=cache or StoryCache())
+    index.stories.prefetch(likely_stories(index, messages, keys, times, existing.values(), matching))
     batch = Batch()
     # No autoflush while placing: the batch's rows go out in one flush at the end instead of before
     # every query (the index answers from memory; merges flush explicitly before their bulk updates).
@@ -181,10 +208,37 @@ def write_articles(
     index.flush()  # articles before the fingerprints that refer to them
     index.write()
     stats.save(session)
+    written = finish(session, batch, index, now=now)
+    live = {article.id: index.stories.live(article.story_id).id for _, article in outcomes}
+    unchanged = index.stories.read(story_id for story_id in live.values() if story_id not in batch.stories)
+    rows = {**unchanged, **batch.stories}
+    batch.prepare_updates(session, list(rows.values()))
+    ingested = [announce(session, outcome, article.id, rows[live[article.id]], batch) for outcome, article in outcomes]
+    return ingested, written
+
+
+def likely_stories(index: BatchIndex, messages: list[ArticleExtracted], keys: dict[str, list[str]],
+                   times: dict[str, datetime], existing: Iterable[Article], matching: Matching) -> set[str]:
+    """The stories the batch will most likely read, to read them in one go: each article's candidates
+    as the index stands before the batch, the stories it would found, its stored version's story and
+    those of the articles it may copy."""
+    wanted = {a.story_id for a in existing if a.story_id}
+    wanted |= {a.story_id for found in index.fingerprints.articles.values() for a in found.values() if a.story_id}
+    for m in messages:
+        wanted.add(founded_id(m.article_id))
+        wanted.update(index.keys.candidates(keys[m.article_id], since=times[m.article_id] - matching.window,
+                                            limit=matching.max_candidates))
+    return wanted
+
+
+def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime) -> list[StoryState]:
+    """Lock the stories the batch changed, then recount, re-summarise and write them."""
+    touched = [state for state in batch.stories.values() if isinstance(state, StoryState)]
+    index.stories.lock(touched)
+    for state in touched:
+        batch.stories[state.id] = state.apply()
     finish_stories(session, batch, now=now)
-    live = {article.id: lock_live_story(session, article.story_id, index=index) for _, article in outcomes}
-    batch.prepare_updates(session, [*live.values(), *batch.stories.values()])
-    return [announce(session, outcome, article.id, live[article.id], batch) for outcome, article in outcomes]
+    return touched
 
 
 def place_all(
@@ -208,29 +262,32 @@ def write_article(
 ) -> tuple[Outcome, Article]:
     if article is None:
         article = new_article(message, features, now=now)
-        placement = place_article(session, article, features, stats, keys=keys, now=now, matching=matching,
-                                  index=index)
-        join_story(session, placement.story, article, features, keys=keys, copy_of=placement.copy_of, index=index)
+        placement = place_article(session, article, ArticleVectors.of(features, stats), keys=keys, now=now,
+                                  matching=matching, index=index)
+        join_story(placement.story, article, features, keys=keys, copy_of=placement.copy_of, index=index)
+        batch.joined(placement.story, article, features)
         stats.count(features)
         for absorbed in placement.absorbed:
             batch.touch(absorbed, StoryChange.MERGED, article.id)
             batch.merged_by.setdefault(article.id, []).append(absorbed.id)
+            batch.rebuild.add(placement.story.id)
         change = StoryChange.MERGED if placement.absorbed else StoryChange.ARTICLE_ADDED
         batch.touch(placement.story, change, article.id)
         return Outcome.INSERTED, article
     if article.content_hash == message.content_hash and article.story_id:
         return Outcome.UNCHANGED, article
-    story = lock_live_story(session, article.story_id, index=index) if article.story_id else None
+    story = index.stories.live(article.story_id) if article.story_id else None
     if story is not None:
         story.centroid = add_to_centroid(story.centroid, Features.from_json(article.features), sign=-1.0)
     for name, value in article_fields(message, features).items():
         setattr(article, name, value)
     article.updated_at = now
     if story is None:
-        placement = place_article(session, article, features, stats, keys=keys, now=now, matching=matching,
-                                  index=index)
+        placement = place_article(session, article, ArticleVectors.of(features, stats), keys=keys, now=now,
+                                  matching=matching, index=index)
         story = placement.story
-    join_story(session, story, article, features, keys=keys, copy_of=article.copy_of, index=index)
+    join_story(story, article, features, keys=keys, copy_of=article.copy_of, index=index)
+    batch.rebuild.add(story.id)
     batch.touch(story, StoryChange.COVERAGE_CHANGED, article.id)
     return Outcome.UPDATED, article
 
@@ -240,13 +297,14 @@ def finish_stories(session: Session, batch: Batch, *, now: datetime) -> None:
     stories = [batch.stories[story_id] for story_id in sorted(batch.stories)]
     if not stories:
         return
-    refresh_coverage(session, stories)
-    live = [story for story in stories if story.merged_into is None]
-    if live:
-        refresh_content(session, live)
+    for story in stories:
+        if isinstance(story, Story) and story in session:
+            session.expunge(story)  # written below in one statement, not by the unit of work
+    batch.counted = refresh_coverage(session, stories)
+    refresh_content(session, stories, batch.added, batch.rebuild)  # an absorbed story's is emptied
     for story in stories:
         record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
-    session.flush()
+    write_stories(session, stories)
 
 
 def announce(session: Session, outcome: Outcome, article_id: str, story: Story, batch: Batch) -> Ingested:
@@ -256,12 +314,14 @@ def announce(session: Session, outcome: Outcome, article_id: str, story: Story, 
         absorbed = session.exec(
             select(Story.id).where(Story.last_article_id == article_id, col(Story.merged_into).is_not(None))
         ).all()
-    merged = tuple(batch.update_of(session, session.get(Story, story_id)) for story_id in sorted(absorbed or []))
+    merged = tuple(batch.update_of(session, batch.stories.get(story_id) or session.get(Story, story_id))
+                   for story_id in sorted(absorbed or []))
     return Ingested(outcome, batch.update_of(session, story), merged)
 
 
 def new_article(message: ArticleExtracted, features: Features, *, now: datetime) -> Article:
-    return Article(id=message.article_id, **article_fields(message, features), created_at=now, updated_at=now)
+    return built(Article, id=message.article_id, **article_fields(message, features), created_at=now, updated_at=now,
+                 story_id=None, is_copy=False, copy_of=None)
 
 
 def article_fields(message: ArticleExtracted, features: Features) -> dict:

@@ -7,13 +7,15 @@ and visible. SQLite needs nothing: its writer transactions already run one at a 
 """
 
 import hashlib
+import json
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-_LOCK_ALL = sa.text(
-    "select count(pg_advisory_xact_lock(k)) from (select unnest(cast(:keys as bigint[])) as k order by k) s"
+_LOCK_ALL = sa.text(  # the ids as a JSON array: see store.filters
+    "select count(pg_advisory_xact_lock(k)) from "
+    "(select cast(value as bigint) as k from json_array_elements_text(cast(:keys as json)) order by 1) s"
 )
 
 
@@ -27,4 +29,4 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
         return
     ids = sorted({lock_id(key) for key in keys})
     if ids:
-        session.execute(_LOCK_ALL, {"keys": ids})
+        session.execute(_LOCK_ALL, {"keys": json.dumps(ids)})

@@ -4,11 +4,13 @@
 The range's articles are taken out of their stories, the stories they leave behind are rebuilt from
 their remaining articles, then the range is placed again in publication order by the same code the
 writer runs. A story the range emptied is recorded as merged into the story most of its articles
-went to, so its id stays resolvable. Story updates are not published: the next change to each story
-publishes its full state (with a higher version) as usual.
+went to, so its id stays resolvable. Every story a transaction changes gets a new version, and its
+StoryUpdated is published on the story-update stream once that transaction has committed, as the
+writer publishes (REDIS_URL; nothing is published, nor Redis contacted, when nothing changed).
 """
 
 import argparse
+import asyncio
 import sys
 import time
 from collections import Counter, defaultdict
@@ -16,20 +18,27 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from newsflow_shared.contracts.story_updates import StoryChange
+from faststream.redis import RedisBroker
+from newsflow_shared.contracts import story_updates
+from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
 from newsflow_shared.logs import configure_logging
+from newsflow_shared.runtime import build_broker
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select, update
 
 from store import copies, locks, story_keys
+from store.batch_index import BatchIndex
 from store.db import make_engine
 from store.features import Features
 from store.idf import TermStats, weighted_terms
-from store.ingest import Batch, finish_stories
+from store.ingest import Batch, finish, finish_stories, remember
+from store.metrics import STORY_UPDATES
 from store.models import Article, Fingerprint, Story, StoryMerge
 from store.settings import StoreSettings
-from store.similarity import add_to_centroid
+from store.similarity import ArticleVectors, add_to_centroid
 from store.stories import Matching, article_time, join_story, place_article
+from store.story_cache import StoryCache, cache_for
+from store.story_states import StoryState
 
 CHUNK = 200
 
@@ -38,10 +47,25 @@ def article_clock() -> sa.ColumnElement:
     return sa.func.coalesce(col(Article.published_at), col(Article.fetched_at))
 
 
+Publish = Callable[[list[StoryUpdated]], None]
+
+
 def recluster(engine: Engine, *, since: datetime, until: datetime, matching: Matching, now: datetime,
-              progress: Callable[[int, int], None] = lambda done, total: None) -> dict[str, int]:
-    """Re-place every article published in [since, until); returns counts for the report."""
-    with Session(engine) as session, session.begin():
+              progress: Callable[[int, int], None] = lambda done, total: None,
+              publish: Publish = lambda updates: None) -> dict[str, int]:
+    """Re-place every article published in [since, until); returns counts for the report.
+
+    `publish` gets the updates of the stories each transaction changed, right after it commits.
+    """
+    published = 0
+
+    def committed(updates: list[StoryUpdated]) -> None:
+        nonlocal published
+        if updates:
+            publish(updates)
+            published += len(updates)
+
+    with Session(engine, expire_on_commit=False) as session, session.begin():
         in_range = sa.and_(article_clock() >= since, article_clock() < until)
         rows = session.exec(select(Article.id, Article.story_id).where(in_range)
                             .order_by(article_clock(), col(Article.id))).all()
@@ -50,20 +74,31 @@ def recluster(engine: Engine, *, since: datetime, until: datetime, matching: Mat
         for article_id, story_id in rows:
             if story_id:
                 before[story_id].append(article_id)
-        detach(session, ids, sorted(before))
-    done = 0
+        updates = detach(session, ids, sorted(before), now=now)
+    committed(updates)
+    done, cache = 0, cache_for(engine)
     for first in range(0, len(ids), CHUNK):
         chunk = ids[first:first + CHUNK]
         with Session(engine, expire_on_commit=False) as session, session.begin():
-            place_again(session, chunk, matching=matching, now=now)
+            written, updates = place_again(session, chunk, matching=matching, now=now, cache=cache)
+        remember(cache, written)
+        committed(updates)
         done += len(chunk)
         progress(done, len(ids))
-    with Session(engine) as session, session.begin():
-        emptied = redirect_emptied(session, before, now=now)
-    return {"articles": len(ids), "stories_before": len(before), "stories_emptied": emptied}
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        emptied, updates = redirect_emptied(session, before, now=now)
+    committed(updates)
+    return {"articles": len(ids), "stories_before": len(before), "stories_emptied": emptied, "updates": published}
 
 
-def detach(session: Session, article_ids: list[str], story_ids: list[str]) -> None:
+def announced(session: Session, batch: Batch) -> list[StoryUpdated]:
+    """The updates of every story the transaction changed, in story id order."""
+    stories = [batch.stories[story_id] for story_id in sorted(batch.stories)]
+    batch.prepare_updates(session, stories)
+    return [batch.announced[story.id] for story in stories]
+
+
+def detach(session: Session, article_ids: list[str], story_ids: list[str], *, now: datetime) -> list[StoryUpdated]:
     """Take the articles out of their stories; rebuild those stories' centroids and keys from the rest."""
     for first in range(0, len(article_ids), 1000):
         part = article_ids[first:first + 1000]
@@ -86,10 +121,14 @@ def detach(session: Session, article_ids: list[str], story_ids: list[str]) -> No
     batch = Batch()
     for story in stories.values():
         batch.touch(story, StoryChange.COVERAGE_CHANGED, story.last_article_id or "")
-    finish_stories(session, batch, now=datetime.now(UTC))
+    finish_stories(session, batch, now=now)
+    return announced(session, batch)
 
 
-def place_again(session: Session, article_ids: list[str], *, matching: Matching, now: datetime) -> None:
+def place_again(session: Session, article_ids: list[str], *, matching: Matching, now: datetime,
+                cache: StoryCache) -> tuple[list[StoryState], list[StoryUpdated]]:
+    """Place the (detached) articles as the writer places new ones, in one batch; returns the stories
+    written (for the cache) and their updates."""
     articles = session.exec(select(Article).where(col(Article.id).in_(article_ids))).all()
     articles = sorted(articles, key=lambda a: (article_time(a), a.id))
     features = {a.id: Features.from_json(a.features) for a in articles}
@@ -97,22 +136,32 @@ def place_again(session: Session, article_ids: list[str], *, matching: Matching,
     keys = {a.id: story_keys.index_keys(features[a.id], stats) for a in articles}
     fingerprints = [copies.fingerprint_keys(a.simhash, a.text_hash) for a in articles]
     locks.lock_keys(session, [k for ks in keys.values() for k in ks] + [k for fs in fingerprints for k in fs])
+    index = BatchIndex(session, since=min(article_time(a) for a in articles) - matching.window,
+                       index_keys=(k for ks in keys.values() for k in ks),
+                       fingerprint_keys=(k for fs in fingerprints for k in fs), cache=cache)
     batch = Batch()
-    for article in articles:
-        placement = place_article(session, article, features[article.id], stats, keys=keys[article.id],
-                                  now=now, matching=matching)
-        join_story(session, placement.story, article, features[article.id], keys=keys[article.id],
-                   copy_of=placement.copy_of)
-        for absorbed in placement.absorbed:
-            batch.touch(absorbed, StoryChange.MERGED, article.id)
-        batch.touch(placement.story, StoryChange.MERGED if placement.absorbed else StoryChange.ARTICLE_ADDED,
-                    article.id)
-    finish_stories(session, batch, now=now)
+    with session.no_autoflush:
+        for article in articles:
+            placement = place_article(session, article, ArticleVectors.of(features[article.id], stats),
+                                      keys=keys[article.id], now=now, matching=matching, index=index)
+            join_story(placement.story, article, features[article.id], keys=keys[article.id],
+                       copy_of=placement.copy_of, index=index)
+            batch.joined(placement.story, article, features[article.id])
+            for absorbed in placement.absorbed:
+                batch.touch(absorbed, StoryChange.MERGED, article.id)
+                batch.rebuild.add(placement.story.id)
+            batch.touch(placement.story, StoryChange.MERGED if placement.absorbed else StoryChange.ARTICLE_ADDED,
+                        article.id)
+    index.flush()
+    index.write()
+    written = finish(session, batch, index, now=now)
+    return written, announced(session, batch)
 
 
-def redirect_emptied(session: Session, before: dict[str, list[str]], *, now: datetime) -> int:
-    """A story left without articles points at where most of them went, so links to it still resolve."""
-    emptied = 0
+def redirect_emptied(session: Session, before: dict[str, list[str]], *, now: datetime) -> tuple[int, list[StoryUpdated]]:
+    """A story left without articles points at where most of them went, so links to it still resolve;
+    both change (the successor's `merged_from` grows), as in a merge."""
+    batch = Batch()
     for story_id in sorted(before):
         story = session.get(Story, story_id)
         if story is None or story.merged_into is not None or story.article_count > 0:
@@ -124,11 +173,39 @@ def redirect_emptied(session: Session, before: dict[str, list[str]], *, now: dat
         story.merged_into = target
         session.merge(StoryMerge(absorbed_id=story_id, survivor_id=target, article_id=None, score=0.0,
                                  merged_at=now))
-        batch = Batch()
         batch.touch(story, StoryChange.MERGED, story.last_article_id or "")
-        finish_stories(session, batch, now=now)
-        emptied += 1
-    return emptied
+        survivor = batch.stories.get(target) or session.get(Story, target)
+        batch.touch(survivor, StoryChange.MERGED, survivor.last_article_id or "")
+    session.flush()
+    finish_stories(session, batch, now=now)
+    return sum(1 for story in batch.stories.values() if story.merged_into is not None), announced(session, batch)
+
+
+class UpdatePublisher:
+    """Publishes StoryUpdated messages as the writer does (its broker's middlewares, the same headers),
+    from this synchronous command; connects to Redis on first use."""
+
+    def __init__(self, settings: StoreSettings) -> None:
+        self.settings = settings
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.broker: RedisBroker | None = None
+
+    def __call__(self, updates: list[StoryUpdated]) -> None:
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+            self.broker = build_broker(self.settings)
+            self.loop.run_until_complete(self.broker.connect())
+        self.loop.run_until_complete(self.send(updates))
+
+    async def send(self, updates: list[StoryUpdated]) -> None:
+        for message in updates:
+            await self.broker.publish(message, stream=story_updates.STREAM, headers=message.headers())
+            STORY_UPDATES.labels(change=message.change).inc()
+
+    def close(self) -> None:
+        if self.loop is not None:
+            self.loop.run_until_complete(self.broker.stop())
+            self.loop.close()
 
 
 def parse_time(text: str) -> datetime:
@@ -156,14 +233,17 @@ def main(argv: list[str] | None = None) -> int:
     matching = Matching(window=timedelta(hours=settings.story_window_h), min_similarity=settings.story_min_similarity,
                         merge_similarity=settings.story_merge_similarity)
     engine = make_engine(settings.database_url, writer=True)
+    publisher = UpdatePublisher(settings)
     try:
         counts = recluster(engine, since=args.since, until=args.until or datetime.now(UTC), matching=matching,
-                           now=datetime.now(UTC), progress=print_progress(time.monotonic()))
+                           now=datetime.now(UTC), progress=print_progress(time.monotonic()), publish=publisher)
     finally:
+        publisher.close()
         engine.dispose()
     sys.stderr.write("\n")
     print(f"re-clustered {counts['articles']:,} articles from {counts['stories_before']:,} stories; "
-          f"{counts['stories_emptied']:,} emptied stories now resolve to their successors")
+          f"{counts['stories_emptied']:,} emptied stories now resolve to their successors; "
+          f"{counts['updates']:,} story updates published")
     return 0
 
 

@@ -4,10 +4,14 @@ In the spirit of Miranda et al. (2018), "Multilingual Clustering of Streaming Ne
 the summed term frequencies of its articles per field (its centroid); IDF is applied at comparison
 time with the current document frequencies, so old centroids never go stale. Weights are fixed
 (tuned on bench/store/data/labelled.jsonl) instead of learned.
+
+Only the article's own terms have their document frequency looked up; every other centroid term
+counts as unseen (the highest IDF). Then a cosine costs one pass over the article's terms: the
+centroid's norm is its cached sum of squared sub-linear frequencies, corrected for those terms.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from store.features import Features
 from store.idf import TermStats
@@ -34,43 +38,117 @@ class Score:
     decay: float
 
 
+def sublinear(tf: float) -> float:
+    return 1.0 + math.log(tf)
+
+
 def weighted(vector: dict[str, float], stats: TermStats, *, prefix: str = "") -> dict[str, float]:
     """Sub-linear TF × IDF, the classic weighting that keeps one repeated word from dominating."""
-    return {t: (1.0 + math.log(tf)) * stats.idf(prefix + t) for t, tf in vector.items() if tf > 0}
-
-
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if not a or not b:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b[t] for t, w in a.items() if t in b)
-    if dot == 0.0:
-        return 0.0
-    return dot / math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+    return {t: sublinear(tf) * stats.idf(prefix + t) for t, tf in vector.items() if tf > 0}
 
 
 def decay(gap_hours: float) -> float:
     return math.exp(-max(0.0, abs(gap_hours) - DECAY_GRACE_H) / DECAY_SCALE_H)
 
 
+@dataclass
+class CentroidView:
+    """A centroid with what scoring needs of it computed once per field, when first needed (it changes
+    only when the story does): each term's sub-linear frequency and their sum of squares."""
+
+    centroid: dict
+    sublinear_tf: dict[str, dict[str, float]] = field(default_factory=dict)
+    squares: dict[str, float] = field(default_factory=dict)
+    _events_norm: float | None = None
+
+    def frequencies(self, name: str) -> dict[str, float]:
+        if name not in self.sublinear_tf:
+            self.sublinear_tf[name] = {t: sublinear(tf) for t, tf in self.centroid.get(name, {}).items() if tf > 0}
+            self.squares[name] = sum(w * w for w in self.sublinear_tf[name].values())
+        return self.sublinear_tf[name]
+
+    @property
+    def events_norm(self) -> float:
+        if self._events_norm is None:
+            self._events_norm = math.sqrt(sum(w * w for w in self.centroid.get("events", {}).values()))
+        return self._events_norm
+
+
+@dataclass
+class ArticleVectors:
+    """An article's weighted fields, weighed once per placement and compared with every candidate."""
+
+    features: Features
+    vectors: dict[str, dict[str, float]]
+    norms: dict[str, float]
+    known: dict[str, dict[str, float]]  # field → its IDF for each term whose frequency was looked up
+    unseen_idf: float
+    events_norm: float
+
+    @classmethod
+    def of(cls, features: Features, stats: TermStats) -> "ArticleVectors":
+        words = {t: stats.idf(t) for t in (*features.title, *features.body)}
+        entities = {t: stats.idf("e:" + t) for t in features.entities}
+        known = {"title": words, "body": words, "entities": entities}
+        vectors = {name: {t: sublinear(tf) * known[name][t] for t, tf in getattr(features, name).items() if tf > 0}
+                   for name in TEXT_WEIGHTS}
+        return cls(features, vectors, {name: math.sqrt(sum(w * w for w in v.values())) for name, v in vectors.items()},
+                   known, stats.unseen_idf(), math.sqrt(sum(w * w for w in features.events.values())))
+
+    def cosine(self, name: str, view: CentroidView) -> float:
+        mine = self.vectors[name]
+        if not mine or not view.centroid.get(name):
+            return 0.0
+        theirs = view.frequencies(name)  # term → sub-linear frequency
+        known = self.known[name]
+        dot = 0.0
+        for term, weight in mine.items():
+            tf = theirs.get(term)
+            if tf is not None:
+                dot += weight * tf * known[term]
+        if dot == 0.0:
+            return 0.0
+        # The centroid's norm with unseen IDF everywhere, corrected for the terms whose IDF is known.
+        unseen = self.unseen_idf * self.unseen_idf
+        norm2 = unseen * view.squares[name]
+        if len(known) <= len(theirs):
+            for term, idf in known.items():
+                tf = theirs.get(term)
+                if tf is not None:
+                    norm2 += tf * tf * (idf * idf - unseen)
+        else:
+            for term, tf in theirs.items():
+                idf = known.get(term)
+                if idf is not None:
+                    norm2 += tf * tf * (idf * idf - unseen)
+        return dot / (self.norms[name] * math.sqrt(norm2))
+
+    def events_cosine(self, view: CentroidView) -> float:
+        theirs = view.centroid.get("events", {})
+        if not self.features.events or not theirs:
+            return 0.0
+        dot = sum(w * theirs[t] for t, w in self.features.events.items() if t in theirs)
+        return dot / (self.events_norm * view.events_norm) if dot else 0.0
+
+
 def score(article: Features, centroid: dict, stats: TermStats, *, gap_hours: float) -> Score:
     """The article's similarity to a story's centroid, in [0, 1.25] before the time decay."""
-    parts = {
-        name: cosine(weighted(getattr(article, name), stats, prefix="e:" if name == "entities" else ""),
-                     weighted(centroid.get(name, {}), stats, prefix="e:" if name == "entities" else ""))
-        for name in TEXT_WEIGHTS
-    }
+    return score_view(ArticleVectors.of(article, stats), CentroidView(centroid), gap_hours=gap_hours)
+
+
+def score_view(article: ArticleVectors, view: CentroidView, *, gap_hours: float) -> Score:
+    centroid = view.centroid
+    parts = {name: article.cosine(name, view) for name in TEXT_WEIGHTS}
     weights = dict(TEXT_WEIGHTS)
-    if not article.entities or not centroid.get("entities"):
+    if not article.features.entities or not centroid.get("entities"):
         share = weights.pop("entities")
         weights = {name: w + share * w / (1 - share) for name, w in weights.items()}
     value = sum(parts[name] * w for name, w in weights.items())
-    events = cosine(article.events, centroid.get("events", {}))
-    quantities = overlap(article.quantities, centroid.get("quantities", {}))
-    if article.events and centroid.get("events"):
+    events = article.events_cosine(view)
+    quantities = overlap(article.features.quantities, centroid.get("quantities", {}))
+    if article.features.events and centroid.get("events"):
         value += EVENT_WEIGHT * events
-    if article.quantities and centroid.get("quantities"):
+    if article.features.quantities and centroid.get("quantities"):
         value += QUANTITY_WEIGHT * quantities
     factor = decay(gap_hours)
     return Score(value * factor, parts["title"], parts["body"], parts["entities"], events, quantities, factor)
@@ -90,8 +168,10 @@ def add_to_centroid(centroid: dict, features: Features, *, sign: float = 1.0) ->
         summed = dict(centroid.get(name, {}))
         for term, value in getattr(features, name).items():
             summed[term] = summed.get(term, 0.0) + sign * value
-        kept = sorted(((t, v) for t, v in summed.items() if v > 1e-9), key=lambda tv: (-tv[1], tv[0]))
-        updated[name] = dict(kept[:CENTROID_TERMS])
+        kept = {t: v for t, v in summed.items() if v > 1e-9}
+        if len(kept) > CENTROID_TERMS:  # keep the strongest terms (ties by term, so the cut is the same everywhere)
+            kept = dict(sorted(kept.items(), key=lambda tv: (-tv[1], tv[0]))[:CENTROID_TERMS])
+        updated[name] = kept
     return updated
 
 

@@ -11,14 +11,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from newsflow_shared.contracts.base import stable_id
-from newsflow_shared.contracts.story_updates import StoryChange
 from sqlmodel import Session, col, select, update
 
-from store import copies, story_keys
+from store import story_keys
 from store.features import Features
-from store.idf import TermStats
 from store.models import Article, Story, StoryMerge
-from store.similarity import Score, add_to_centroid, merge_centroids, score
+from store.similarity import ArticleVectors, Score, add_to_centroid, merge_centroids, score_view
+from store.story_states import StoryRow, StoryState
 
 if TYPE_CHECKING:
     from store.batch_index import BatchIndex
@@ -41,10 +40,10 @@ DEFAULT_MATCHING = Matching()
 
 @dataclass
 class Placement:
-    story: Story
+    story: StoryState
     score: float | None = None
     copy_of: str | None = None
-    absorbed: list[Story] = field(default_factory=list)
+    absorbed: list[StoryState] = field(default_factory=list)
 
 
 def article_time(article: Article) -> datetime:
@@ -55,39 +54,38 @@ def story_title(article: Article) -> str:
     return article.title or article.description or article.canonical_url
 
 
-def rank(features: Features, stories: list[Story], stats: TermStats, *, at: datetime) -> list[tuple[Score, Story]]:
+def founded_id(article_id: str) -> str:
+    """The id of the story an article founds: the same article always founds the same id."""
+    return stable_id("story", article_id)
+
+
+def rank(article: ArticleVectors, stories: list[StoryState], *, at: datetime) -> list[tuple[Score, StoryState]]:
     """Candidates by score, best first; equal scores go to the smaller id, never to row order."""
     scored = []
     for story in stories:
         latest = story.last_published_at or story.created_at
         gap = (at - latest).total_seconds() / 3600
-        scored.append((score(features, story.centroid, stats, gap_hours=gap), story))
+        scored.append((score_view(article, story.view, gap_hours=gap), story))
     scored.sort(key=lambda pair: (-pair[0].value, pair[1].id))
     return scored
 
 
 def place_article(
-    session: Session, article: Article, features: Features, stats: TermStats, *, keys: list[str],
-    now: datetime, matching: Matching = DEFAULT_MATCHING, index: "BatchIndex | None" = None,
+    session: Session, article: Article, vectors: ArticleVectors, *, keys: list[str], now: datetime,
+    matching: Matching = DEFAULT_MATCHING, index: "BatchIndex",
 ) -> Placement:
-    """Choose (and lock) the article's story; a new story starts at version 0, unpublished."""
-    original = index.fingerprints.find_original(article) if index else copies.find_original(session, article)
+    """Choose the article's story; a new story starts at version 0, unpublished."""
+    original = index.fingerprints.find_original(article)
     if original is not None:
-        return Placement(lock_live_story(session, original.story_id, index=index), copy_of=original.id)
+        return Placement(index.stories.live(original.story_id), copy_of=original.id)
     at = article_time(article)
-    since = at - matching.window
-    if index is None:
-        ids = story_keys.candidates(session, keys, since=since, limit=matching.max_candidates)
-        stories = session.exec(select(Story).where(col(Story.id).in_(ids), col(Story.merged_into).is_(None))).all()
-    else:
-        ids = index.keys.candidates(keys, since=since, limit=matching.max_candidates)
-        stories = [story for story in load_stories(session, ids, index) if story.merged_into is None]
-    eligible = [(s, story) for s, story in rank(features, list(stories), stats, at=at)
-                if s.value >= matching.min_similarity]
+    ids = index.keys.candidates(keys, since=at - matching.window, limit=matching.max_candidates)
+    stories = [story for story in index.stories.many(ids) if story.merged_into is None]
+    eligible = [(s, story) for s, story in rank(vectors, stories, at=at) if s.value >= matching.min_similarity]
     if not eligible:
         return Placement(create_story(session, article, now=now, index=index))
     best_score, best = eligible[0]
-    placement = Placement(lock_live_story(session, best.id, index=index), score=best_score.value)
+    placement = Placement(best, score=best_score.value)
     if best_score.value >= matching.merge_similarity:
         for other_score, other in eligible[1:]:
             if other_score.value >= matching.merge_similarity:
@@ -96,54 +94,39 @@ def place_article(
     return placement
 
 
-def load_stories(session: Session, ids: list[str], index: "BatchIndex") -> list[Story]:
-    """The stories by id, reading from the database only those this transaction has not read yet."""
-    missing = [story_id for story_id in ids if story_id not in index.loaded]
-    if missing:
-        for story in session.exec(select(Story).where(col(Story.id).in_(missing))).all():
-            index.loaded[story.id] = story
-    return [index.loaded[story_id] for story_id in ids if story_id in index.loaded]
-
-
 def merge_into_placement(session: Session, placement: Placement, other_id: str, *, article_id: str,
-                         score: float, now: datetime, index: "BatchIndex | None" = None) -> None:
-    other = lock_live_story(session, other_id, index=index)
+                         score: float, now: datetime, index: "BatchIndex") -> None:
+    other = index.stories.live(other_id)
     if other.id == placement.story.id:
         return
     survivor, absorbed = sorted((placement.story, other), key=seniority)
-    if index is not None:
-        index.flush()  # the bulk updates below must see the batch's articles
-        index.keys.forget()  # move_keys below reads and rewrites the absorbed story's rows in the database
+    index.stories.lock([survivor, absorbed])  # the bulk updates below write their rows' articles now
+    index.flush()  # the bulk updates below must see the batch's articles
+    index.keys.forget()  # move_keys below reads and rewrites the absorbed story's rows in the database
     merge_stories(session, survivor=survivor, absorbed=absorbed, article_id=article_id, score=score, now=now)
     placement.story = survivor
     placement.absorbed.append(absorbed)
 
 
-def seniority(story: Story) -> tuple:
+def seniority(story: StoryState) -> tuple:
     """The survivor of a merge is the bigger story, then the older one: the id readers most likely saw."""
     return (-story.article_count, story.created_at, story.id)
 
 
-def create_story(session: Session, article: Article, *, now: datetime, index: "BatchIndex | None" = None) -> Story:
-    story_id = stable_id("story", article.id)
+def create_story(session: Session, article: Article, *, now: datetime, index: "BatchIndex") -> StoryState:
+    story_id = founded_id(article.id)
     # A re-cluster may have emptied the story this article once founded: reuse the row, keep its versions.
-    story = session.get(Story, story_id)
-    if story is None:
-        story = Story(id=story_id, title=story_title(article), key_terms="", created_at=now, updated_at=now,
-                      version=0, last_change=StoryChange.CREATED)
-        session.add(story)
-    story.merged_into = None
-    story.centroid = {}
-    if index is not None:
-        index.loaded[story.id] = index.locked[story.id] = story  # new and uncommitted: no one else sees it
-        index.created.append(story)
-        return story  # flushed with the batch
-    session.flush()
-    return story
+    state = index.stories.get(story_id)
+    if state is None:
+        return index.stories.add(StoryRow(id=story_id, title=story_title(article), created_at=now, updated_at=now))
+    index.stories.lock([state])
+    state.merged_into = None
+    state.centroid = {}
+    return state
 
 
-def join_story(session: Session, story: Story, article: Article, features: Features, *, keys: list[str],
-               copy_of: str | None = None, index: "BatchIndex | None" = None) -> None:
+def join_story(story: StoryState, article: Article, features: Features, *, keys: list[str],
+               copy_of: str | None = None, index: "BatchIndex") -> None:
     """Add the article to the story's centroid, index and fingerprints (its row points at the story)."""
     article.story_id = story.id
     article.is_copy = copy_of is not None
@@ -152,18 +135,13 @@ def join_story(session: Session, story: Story, article: Article, features: Featu
     at = article_time(article)
     if story.last_published_at is None or at > story.last_published_at:
         story.last_published_at = at
-    session.add(article)
-    if index is not None:
-        index.keys.add(story.id, keys, seen=at)
-        index.fingerprints.add(article)
-        return
-    story_keys.add_keys(session, story.id, keys, seen=at)
-    session.flush()
-    copies.add_fingerprints(session, article)
+    index.add_article(article)
+    index.keys.add(story.id, keys, seen=at)
+    index.fingerprints.add(article)
 
 
-def merge_stories(session: Session, *, survivor: Story, absorbed: Story, article_id: str | None, score: float,
-                  now: datetime) -> None:
+def merge_stories(session: Session, *, survivor: StoryState, absorbed: StoryState, article_id: str | None,
+                  score: float, now: datetime) -> None:
     """Move every article and key of `absorbed` to `survivor`; the absorbed id stays resolvable."""
     session.exec(update(Article).where(col(Article.story_id) == absorbed.id).values(story_id=survivor.id))
     story_keys.move_keys(session, absorbed_id=absorbed.id, survivor_id=survivor.id)
@@ -189,32 +167,3 @@ def resolve_story_id(session: Session, story_id: str) -> str | None:
             return story_id
         story_id = row[1]
     return story_id
-
-
-def lock_story(session: Session, story_id: str) -> Story:
-    """Re-read a story under a row lock, so its counts and version reflect every committed change."""
-    return session.exec(
-        select(Story).where(Story.id == story_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
-
-
-def lock_live_story(session: Session, story_id: str, *, index: "BatchIndex | None" = None) -> Story:
-    """Lock the story, following merges to the story that now holds its articles.
-
-    A story this transaction already locked is taken from memory: re-reading it would only cost a
-    query (no one else can change it) and could overwrite changes not yet flushed.
-    """
-    story = lock_once(session, story_id, index)
-    for _ in range(MAX_MERGE_HOPS):
-        if story.merged_into is None:
-            break
-        story = lock_once(session, story.merged_into, index)
-    return story
-
-
-def lock_once(session: Session, story_id: str, index: "BatchIndex | None") -> Story:
-    if index is None:
-        return lock_story(session, story_id)
-    if story_id not in index.locked:
-        index.locked[story_id] = index.loaded[story_id] = lock_story(session, story_id)
-    return index.locked[story_id]

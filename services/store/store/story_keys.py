@@ -39,7 +39,7 @@ def index_keys(features: Features, stats: TermStats) -> list[str]:
 _CANDIDATES_PG = sa.text(
     "select hit.story_id, count(*) as shared from unnest(cast(:keys as varchar[])) as wanted(key) "
     "cross join lateral (select story_id from story_key where story_key.key = wanted.key "
-    "and story_key.last_seen >= :since order by story_key.last_seen desc, story_key.story_id "
+    "and story_key.last_seen >= :since order by story_key.last_seen desc, story_key.story_id desc "
     "limit :per_key) as hit "
     "group by hit.story_id order by shared desc, hit.story_id limit :limit"
 )
@@ -48,8 +48,9 @@ _CANDIDATES_PG = sa.text(
 def candidates(session: Session, keys: Iterable[str], *, since: datetime, limit: int) -> list[str]:
     """Ids of stories sharing the most keys (seen since `since`), most shared first, then by id.
 
-    Each key contributes only its PER_KEY most recently seen stories: a common word indexed by
-    thousands of stories costs the same as a rare one, so lookups stay flat as the table grows.
+    Each key contributes only its PER_KEY most recently seen stories (equal times: larger id first, the
+    order ix_story_key_recent is read in backwards): a common word indexed by thousands of stories costs
+    the same as a rare one, so lookups stay flat as the table grows.
     """
     keys = sorted(set(keys))
     if not keys:
@@ -60,7 +61,7 @@ def candidates(session: Session, keys: Iterable[str], *, since: datetime, limit:
     per_key = [
         select(StoryKey.story_id)
         .where(StoryKey.key == key, col(StoryKey.last_seen) >= since)
-        .order_by(col(StoryKey.last_seen).desc(), StoryKey.story_id)
+        .order_by(col(StoryKey.last_seen).desc(), col(StoryKey.story_id).desc())
         .limit(PER_KEY)
         .subquery()
         .select()
@@ -89,8 +90,7 @@ def move_keys(session: Session, *, absorbed_id: str, survivor_id: str) -> None:
     """Give the survivor of a merge the absorbed story's keys, so its articles' words find it."""
     rows = session.exec(select(StoryKey.key, StoryKey.last_seen).where(StoryKey.story_id == absorbed_id)).all()
     session.exec(delete(StoryKey).where(col(StoryKey.story_id) == absorbed_id))
-    for key, seen in sorted(rows):
-        add_keys(session, survivor_id, [key], seen=seen)
+    upsert_keys(session, [{"key": key, "story_id": survivor_id, "last_seen": seen} for key, seen in sorted(rows)])
 
 
 def drop_keys(session: Session, story_ids: Iterable[str]) -> None:

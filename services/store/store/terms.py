@@ -38,7 +38,7 @@ def key_terms(*texts: str | None) -> frozenset[str]:
 
 def lead(text: str, *, words: int = LEAD_WORDS) -> str:
     """The opening `words` words of an article's text."""
-    return " ".join(text.split()[:words])
+    return " ".join(text.split(None, words)[:words])  # splits no further than it needs
 
 
 def overlap(a: Iterable[str], b: Iterable[str], *, min_shared: int = 3) -> float:

@@ -95,3 +95,27 @@ def test_replicas_adding_articles_to_one_story_at_once_lose_no_update(engine: En
     with Session(engine) as session:
         story = session.get(Story, founded.story_id)
         assert (story.version, story.article_count, story.source_count) == (6, 6, 6)
+
+
+def test_a_story_changed_after_the_batch_read_it_makes_the_batch_run_again(engine: Engine, monkeypatch) -> None:
+    """Stories are read without a lock and locked only before they are written: if another writer has
+    moved one on meanwhile (its version changed), the transaction runs again from fresh reads instead of
+    writing over that change."""
+    from store import ingest
+
+    story_id = ingest_article(engine, extracted(), now=NOW).update.story_id
+    real_finish, attempts = ingest.finish, []
+
+    def another_writer_changes_the_story_first(session, batch, index, *, now):
+        if not attempts:
+            with engine.connect() as other:  # a second connection: another writer, committed at once
+                other.execute(sa.text("update story set version = version + 1, title = 'Changed elsewhere' "
+                                      "where id = :id"), {"id": story_id})
+                other.commit()
+        attempts.append(now)
+        return real_finish(session, batch, index, now=now)
+
+    monkeypatch.setattr(ingest, "finish", another_writer_changes_the_story_first)
+    joined = ingest_article(engine, extracted("https://harbor.example/k", source=source_ref("harbor")), now=NOW)
+    assert len(attempts) == 2
+    assert (joined.update.story_id, joined.update.version, joined.update.article_count) == (story_id, 3, 2)

@@ -1,5 +1,6 @@
 """Story content: representative headline, summary bullets, key numbers, entities and event."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from store.content import ContentRow, compute_content, key_numbers, summary
@@ -90,3 +91,35 @@ def test_entities_by_articles_and_the_most_reported_event() -> None:
     assert content.entities == [{"name": "Kursk", "kind": "place", "articles": 2},
                                 {"name": "Kim Jong Un", "kind": "person", "articles": 1}]
     assert (content.event["cameo_root"], content.event["confidence"]) == ("07", 0.9)
+
+
+def test_a_state_added_to_article_by_article_gives_the_content_of_all_rows() -> None:
+    """A story's content kept up to date from its stored state (one article at a time, through JSON, as
+    the writer stores it) is the content computed from all its rows at once."""
+    from store.content import ContentState
+
+    rows = [*KURSK, row("e", "east", "Kim sends 6,000 sappers to Kursk",
+                        ["North Korea is sending 6,000 sappers to Kursk, officials in Moscow said on Monday.",
+                         "The first of 24,000 troops crossed the border last year, analysts said."],
+                        entities=[{"name": "Kursk", "kind": "place"}], minutes=20)]
+    state = ContentState()
+    for n, added in enumerate(rows, start=1):
+        state = ContentState.from_json(json.loads(json.dumps(state.as_json())))
+        state.add(added)
+        assert state.content(centroid(rows[:n])) == compute_content(rows[:n], centroid(rows[:n]))
+
+
+def test_adding_to_a_state_leaves_the_state_it_was_read_from_unchanged() -> None:
+    """The writer's cache hands the same stored state to every transaction: one that adds to it and then
+    rolls back must not have changed it."""
+    from store.content import ContentState
+
+    stored = ContentState()
+    for added in KURSK[:2]:
+        stored.add(added)
+    before = json.dumps(stored.as_json(), sort_keys=True)
+    state = ContentState.from_json(stored.as_json())
+    state.add(KURSK[2])
+    state.content(centroid(KURSK))
+    assert json.dumps(stored.as_json(), sort_keys=True) == before
+    assert state.articles == 3 and stored.articles == 2

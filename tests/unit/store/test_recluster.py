@@ -3,11 +3,16 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+import redis
+from faststream.redis.parser import BinaryMessageFormatV1
+from newsflow_shared.contracts import story_updates
+from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from store.coverage import story_updated
 from store.evaluation import pairwise
 from store.ingest import ingest_article
-from store.models import Article
+from store.models import Article, Story
 from store.recluster import main, recluster
 from store.stories import DEFAULT_MATCHING, Matching, resolve_story_id
 from store.testing import message_from_record, migrated_engine, read_records
@@ -49,3 +54,50 @@ def test_the_recluster_command_runs_on_database_url(sqlite_url: str, monkeypatch
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     assert main(["--since", "2025-06-01", "--until", "2025-07-01T00:00:00+00:00"]) == 0
     assert "re-clustered 0 articles" in capsys.readouterr().out
+
+
+def test_every_story_the_recluster_changes_is_published_at_its_new_version(sqlite_url: str) -> None:
+    """As the writer does: each changed story's update goes out after its transaction commits, versions
+    only grow, the last one a story gets is its stored state, and an emptied story's says where it went."""
+    engine = migrated_engine(sqlite_url)
+    for record in read_records(LABELLED):
+        ingest_article(engine, message_from_record(record), now=NOW, matching=Matching(min_similarity=5.0))
+    with Session(engine) as session:
+        before = dict(session.exec(select(Story.id, Story.version)).all())
+    published: list = []
+    counts = recluster(engine, **RANGE, matching=DEFAULT_MATCHING, now=NOW, publish=published.extend)
+    with Session(engine) as session:
+        stories = {story.id: story for story in session.exec(select(Story)).all()}
+        changed = {story_id for story_id, story in stories.items() if story.version != before.get(story_id)}
+        last: dict[str, StoryUpdated] = {}
+        for update in published:
+            previous = last[update.story_id].version if update.story_id in last else before.get(update.story_id, 0)
+            assert update.version > previous
+            last[update.story_id] = update
+        assert set(last) == changed and counts["updates"] == len(published)
+        for story_id, update in last.items():
+            assert update == story_updated(session, stories[story_id])
+    emptied = [update for update in last.values() if update.merged_into]
+    assert len(emptied) == counts["stories_emptied"] > 0
+    assert all(update.article_count == 0 and update.change == StoryChange.MERGED for update in emptied)
+    engine.dispose()
+
+
+def test_the_recluster_command_publishes_on_the_story_update_stream(sqlite_url: str, redis_url: str,
+                                                                     monkeypatch, capsys) -> None:
+    """`python -m store.recluster` sends the updates to REDIS_URL, in the envelope the writer uses."""
+    engine = migrated_engine(sqlite_url)
+    for record in read_records(LABELLED)[:6]:
+        ingest_article(engine, message_from_record(record), now=NOW, matching=Matching(min_similarity=5.0))
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    assert main(["--since", "2025-06-01", "--until", "2025-07-01T00:00:00+00:00"]) == 0
+    reported = int(capsys.readouterr().out.split("; ")[-1].split()[0])
+    client = redis.Redis.from_url(redis_url)
+    entries = client.xrange(story_updates.STREAM)
+    client.close()
+    decoded = [BinaryMessageFormatV1.parse(fields[b"__data__"]) for _, fields in entries]
+    updates = [StoryUpdated.model_validate_json(body) for body, _ in decoded]
+    assert len(updates) == reported > 0
+    assert all(headers["message_id"] == update.headers()["message_id"] for update, (_, headers) in zip(updates, decoded))
