@@ -10,7 +10,7 @@ from spacy.tokens import Span, Token
 
 from extractor.demonyms import SEATS_OF_GOVERNMENT
 from extractor.gazetteer import Gazetteer, fold
-from newsflow_shared.contracts.enrichment import Actor, ActorType
+from newsflow_shared.contracts.enrichment import Actor, ActorType, Place
 
 # First match wins: "defence ministry" is military before "ministry" is government.
 TYPE_KEYWORDS: list[tuple[ActorType, tuple[str, ...]]] = [
@@ -76,7 +76,8 @@ def actor_for(head: Token, gazetteer: Gazetteer) -> Actor | None:
     else:
         actor_type = next((t for t, words in TYPE_KEYWORDS if any(f" {w} " in lower for w in words)), None)
     if country is None and actor_type is not None:
-        country = _placed_in(head, gazetteer)  # "police in Paris" are French police
+        placed = located_at(head, gazetteer, {"in", "from"})  # "police in Paris" are French police
+        country = placed.country_code if placed else None
     if country is None and actor_type is None and not entities:
         return None
     if actor_type is None:
@@ -126,14 +127,16 @@ def _country(entities: list[Span], lower: str, gazetteer: Gazetteer) -> tuple[st
     return None, False
 
 
-def _placed_in(head: Token, gazetteer: Gazetteer) -> str | None:
+def located_at(head: Token, gazetteer: Gazetteer, prepositions: set[str]) -> Place | None:
+    """Where a noun phrase's own prepositional phrase puts it: "police in Paris" → Paris."""
     for prep in head.children:
-        if prep.dep_ == "prep" and prep.lemma_.lower() in {"in", "from"}:
+        if prep.dep_ == "prep" and prep.lemma_.lower() in prepositions:
             for token in prep.children:
-                if token.dep_ == "pobj" and token.ent_type_ in {"GPE", "LOC"}:
-                    place = gazetteer.resolve(entity_of(token).text)
+                # PROPN: NER misses some place names; the gazetteer decides
+                if token.dep_ == "pobj" and (token.ent_type_ in {"GPE", "LOC", "FAC"} or token.pos_ == "PROPN"):
+                    place = gazetteer.resolve(entity_of(token).text if token.ent_type_ else token.text)
                     if place is not None:
-                        return place.country_code
+                        return place
     return None
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from spacy.tokens import Doc, Span, Token
 
 from extractor import cameo
-from extractor.actors import actor_for, phrase_tokens
+from extractor.actors import actor_for, located_at, phrase_tokens
 from extractor.gazetteer import Gazetteer, REGION_WORDS
 from newsflow_shared.contracts.enrichment import Actor, DateMention, Event, Place, Quantity
 
@@ -159,16 +159,6 @@ def _place(verb: Token, gazetteer: Gazetteer, exclude: set[int]) -> Place | None
     return None
 
 
-def _subject_place(subject: Token, gazetteer: Gazetteer) -> Place | None:
-    """'Police in Paris arrested …': where the subject is placed, when the rest of the clause names nowhere."""
-    for prep in subject.children:
-        if prep.dep_ == "prep" and prep.lemma_.lower() in {"in", "at", "near"}:
-            for token in prep.children:
-                if token.dep_ == "pobj" and (token.ent_type_ in {"GPE", "LOC", "FAC"} or token.pos_ == "PROPN"):
-                    return _resolve_place(token, gazetteer)
-    return None
-
-
 def _resolve_place(token: Token, gazetteer: Gazetteer) -> Place | None:
     tokens = [t for t in phrase_tokens(token) if t.dep_ not in {"poss", "case"} and t.head.dep_ != "poss"
               and not (t.is_lower and t.lower_ in COMPASS_WORDS)]  # "northern Burkina Faso" → Burkina Faso
@@ -208,7 +198,9 @@ def _event(verb: Token, sentence: Span, start: int, *, first: bool, context: Lea
     if actor2 is not None and actor1 is not None and actor2.name == actor1.name:
         actor2 = None
     actor_tokens = {t.i for head in (subject,) if head is not None for t in head.subtree}
-    place = _place(verb, gazetteer, actor_tokens) or (_subject_place(subject, gazetteer) if subject is not None else None)
+    # with no place in the rest of the clause, where the subject is: "Police in Paris arrested …"
+    place = _place(verb, gazetteer, actor_tokens) or (
+        located_at(subject, gazetteer, {"in", "at", "near"}) if subject is not None else None)
     span = (start + sentence.start_char, start + sentence.end_char)
     quantity = _quantity(verb, start, span, context)
     when = next((d.resolved for at, d in context.dates if span[0] <= at < span[1] and d.resolved and d.granularity == "day"), None)
