@@ -26,38 +26,44 @@ def outage_at(pipeline: Pipeline, figures: Figures, *, at: int, stop, start, dow
     return maybe, done
 
 
+def run_through_outage(tmp_path: Path, articles: int, *, name: str, redis_url: str, database_url: str,
+                       server, what: str, down_s: float, timeout: float, check=None) -> None:
+    """The pipeline over the synthetic site, with `server` stopped for `down_s` a third of the way in."""
+    with pipeline_over_site(tmp_path, articles, redis_url=redis_url, database_url=database_url) as (pipeline, fig):
+        fig.name = f"{name}[{articles}]"
+        pipeline.start_all()
+        during, done = outage_at(pipeline, fig, at=articles // 3, stop=server.stop, start=server.start,
+                                 down_s=down_s, what=what)
+        pipeline.wait_until_stored(fig, timeout=timeout, during=during)
+        report(fig.line())
+        assert done, "the outage happened mid-run"
+        assert_exactly_once(fig, pipeline)
+        if check is not None:
+            check(pipeline)
+
+
 def run_broker_restart(tmp_path: Path, articles: int, postgres_url: str, *, down_s: float, timeout: float) -> None:
     broker = PrivateRedis(tmp_path / "redis")
     broker.start()
     try:
-        with pipeline_over_site(tmp_path, articles, redis_url=broker.url, database_url=postgres_url) as (pipeline, fig):
-            fig.name = f"broker-restart[{articles}]"
-            pipeline.start_all()
-            during, done = outage_at(pipeline, fig, at=articles // 3, stop=broker.stop, start=broker.start,
-                                     down_s=down_s, what="redis (appendonly yes)")
-            pipeline.wait_until_stored(fig, timeout=timeout, during=during)
-            report(fig.line())
-            assert done, "the restart happened mid-run"
-            assert_exactly_once(fig, pipeline)
+        run_through_outage(tmp_path, articles, name="broker-restart", redis_url=broker.url, database_url=postgres_url,
+                           server=broker, what="redis (appendonly yes)", down_s=down_s, timeout=timeout)
     finally:
         broker.stop()
+
+
+def met_the_outage(pipeline: Pipeline) -> None:
+    assert "dependency unavailable; message left pending, backing off" in pipeline.logs("store"), \
+        "the stores did meet the outage"
 
 
 def run_database_outage(tmp_path: Path, articles: int, redis_url: str, *, down_s: float, timeout: float) -> None:
     database = PrivatePostgres()
     database.start()
     try:
-        with pipeline_over_site(tmp_path, articles, redis_url=redis_url, database_url=database.url) as (pipeline, fig):
-            fig.name = f"database-outage[{articles}]"
-            pipeline.start_all()
-            during, done = outage_at(pipeline, fig, at=articles // 3, stop=database.stop, start=database.start,
-                                     down_s=down_s, what="postgresql")
-            pipeline.wait_until_stored(fig, timeout=timeout, during=during)
-            report(fig.line())
-            assert done, "the outage happened mid-run"
-            assert_exactly_once(fig, pipeline)
-            assert "dependency unavailable; message left pending, backing off" in pipeline.logs("store"), \
-                "the stores did meet the outage"
+        run_through_outage(tmp_path, articles, name="database-outage", redis_url=redis_url,
+                           database_url=database.url, server=database, what="postgresql", down_s=down_s,
+                           timeout=timeout, check=met_the_outage)
     finally:
         database.remove()
 
