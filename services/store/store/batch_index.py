@@ -73,17 +73,16 @@ class KeyIndex:
             self.rows[key][story_id] = seen
             self.ordered.pop(key, None)
 
-    def candidates(self, keys: Iterable[str], *, since: datetime, limit: int) -> list[str]:
+    def candidates(self, keys: dict[str, float], *, since: datetime, limit: int) -> list[str]:
         """What story_keys.candidates answers once this batch's rows are written."""
-        keys = sorted(set(keys))
         self.load(keys)
-        shared: dict[str, int] = defaultdict(int)
+        hits = []
         for key in keys:
             for seen, story_id in self.recent(key)[:story_keys.PER_KEY]:
                 if seen < since:
                     break  # the rest are older still
-                shared[story_id] += 1
-        return [story_id for story_id, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+                hits.append((key, story_id))
+        return story_keys.ranked(hits, keys, limit)
 
     def recent(self, key: str) -> list[tuple[datetime, str]]:
         """The key's stories in the index's order: most recently seen first, then by id, descending."""

@@ -217,7 +217,7 @@ def write_articles(
     return ingested, written
 
 
-def likely_stories(index: BatchIndex, messages: list[ArticleExtracted], keys: dict[str, list[str]],
+def likely_stories(index: BatchIndex, messages: list[ArticleExtracted], keys: dict[str, dict[str, float]],
                    times: dict[str, datetime], existing: Iterable[Article], matching: Matching) -> set[str]:
     """The stories the batch will most likely read, to read them in one go: each article's candidates
     as the index stands before the batch, the stories it would found, its stored version's story and
@@ -243,7 +243,7 @@ def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime) 
 
 def place_all(
     session: Session, messages: list[ArticleExtracted], features: dict[str, Features], stats: TermStats,
-    existing: dict[str, Article], *, keys: dict[str, list[str]], batch: Batch, now: datetime,
+    existing: dict[str, Article], *, keys: dict[str, dict[str, float]], batch: Batch, now: datetime,
     matching: Matching, index: BatchIndex,
 ) -> list[tuple[Outcome, Article]]:
     outcomes = []
@@ -258,7 +258,7 @@ def place_all(
 
 def write_article(
     session: Session, message: ArticleExtracted, features: Features, stats: TermStats, article: Article | None,
-    *, keys: list[str], batch: Batch, now: datetime, matching: Matching, index: BatchIndex,
+    *, keys: dict[str, float], batch: Batch, now: datetime, matching: Matching, index: BatchIndex,
 ) -> tuple[Outcome, Article]:
     if article is None:
         article = new_article(message, features, now=now)

@@ -71,7 +71,7 @@ def rank(article: ArticleVectors, stories: list[StoryState], *, at: datetime) ->
 
 
 def place_article(
-    session: Session, article: Article, vectors: ArticleVectors, *, keys: list[str], now: datetime,
+    session: Session, article: Article, vectors: ArticleVectors, *, keys: dict[str, float], now: datetime,
     matching: Matching = DEFAULT_MATCHING, index: "BatchIndex",
 ) -> Placement:
     """Choose the article's story; a new story starts at version 0, unpublished."""
@@ -125,7 +125,7 @@ def create_story(session: Session, article: Article, *, now: datetime, index: "B
     return state
 
 
-def join_story(story: StoryState, article: Article, features: Features, *, keys: list[str],
+def join_story(story: StoryState, article: Article, features: Features, *, keys: dict[str, float],
                copy_of: str | None = None, index: "BatchIndex") -> None:
     """Add the article to the story's centroid, index and fingerprints (its row points at the story)."""
     article.story_id = story.id

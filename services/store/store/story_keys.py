@@ -1,14 +1,16 @@
 """The candidate index: a story's top terms and entities → the story, looked up within a time window.
 
-An arriving article fetches only the stories sharing one of its keys, ranked by how many they share,
-so the cost of matching does not grow with the number of stories in the database.
+An arriving article fetches only the stories sharing one of its keys, ranked by the summed IDF of the
+keys they share (a shared rare name says more than two shared common words), so the cost of matching
+does not grow with the number of stories in the database.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, select
 
 from store.features import Features
 from store.idf import TermStats
@@ -26,54 +28,39 @@ def top(vector: dict[str, float], n: int) -> list[str]:
     return [t for t, _ in sorted(vector.items(), key=lambda tw: (-tw[1], tw[0]))[:n]]
 
 
-def index_keys(features: Features, stats: TermStats) -> list[str]:
+def index_keys(features: Features, stats: TermStats) -> dict[str, float]:
+    """The article's index keys, each with its IDF (what sharing it is worth when ranking candidates)."""
     words = dict(features.body)
     for term, tf in features.title.items():
         words[term] = words.get(term, 0.0) + 2 * tf  # a headline word says more than a body word
-    keys = [f"w:{t}" for t in top(weighted(words, stats), INDEX_TERMS)]
-    keys += [f"e:{e}" for e in top(weighted(features.entities, stats, prefix="e:"), INDEX_ENTITIES)]
-    return sorted({k[:MAX_KEY_CHARS] for k in keys})
+    keys = {f"w:{t}": stats.idf(t) for t in top(weighted(words, stats), INDEX_TERMS)}
+    keys |= {f"e:{e}": stats.idf(f"e:{e}") for e in top(weighted(features.entities, stats, prefix="e:"), INDEX_ENTITIES)}
+    return {key[:MAX_KEY_CHARS]: weight for key, weight in sorted(keys.items())}
 
 
-# One cached statement on PostgreSQL (the portable form below is re-compiled for every key count).
-_CANDIDATES_PG = sa.text(
-    "select hit.story_id, count(*) as shared from unnest(cast(:keys as varchar[])) as wanted(key) "
-    "cross join lateral (select story_id from story_key where story_key.key = wanted.key "
-    "and story_key.last_seen >= :since order by story_key.last_seen desc, story_key.story_id desc "
-    "limit :per_key) as hit "
-    "group by hit.story_id order by shared desc, hit.story_id limit :limit"
-)
+def ranked(hits: Iterable[tuple[str, str]], keys: dict[str, float], limit: int) -> list[str]:
+    """Story ids from (key, story id) hits, by the summed weight of the keys each shares, then by id."""
+    shared: dict[str, float] = defaultdict(float)
+    for key, story_id in sorted(hits):  # one summation order, so equal sets of keys score exactly equal
+        shared[story_id] += keys[key]
+    return [story_id for story_id, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]]
 
 
-def candidates(session: Session, keys: Iterable[str], *, since: datetime, limit: int) -> list[str]:
-    """Ids of stories sharing the most keys (seen since `since`), most shared first, then by id.
+def candidates(session: Session, keys: dict[str, float], *, since: datetime, limit: int) -> list[str]:
+    """Ids of the stories (seen since `since`) sharing the most key weight, as `ranked` orders them.
 
     Each key contributes only its PER_KEY most recently seen stories (equal times: larger id first, the
     order ix_story_key_recent is read in backwards): a common word indexed by thousands of stories costs
-    the same as a rare one, so lookups stay flat as the table grows.
+    the same as a rare one, so lookups stay flat as the table grows. The writer answers the same from
+    store.batch_index.KeyIndex, for a whole batch at once.
     """
-    keys = sorted(set(keys))
-    if not keys:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(_CANDIDATES_PG, {"keys": keys, "since": since, "per_key": PER_KEY, "limit": limit})
-        return [story_id for story_id, _ in rows.all()]
-    per_key = [
-        select(StoryKey.story_id)
-        .where(StoryKey.key == key, col(StoryKey.last_seen) >= since)
-        .order_by(col(StoryKey.last_seen).desc(), col(StoryKey.story_id).desc())
-        .limit(PER_KEY)
-        .subquery()
-        .select()
-        for key in keys
-    ]
-    hits = sa.union_all(*per_key).subquery()
-    shared = func.count().label("shared")
-    rows = session.execute(
-        sa.select(hits.c.story_id, shared).group_by(hits.c.story_id)
-        .order_by(shared.desc(), hits.c.story_id).limit(limit)
-    ).all()
-    return [story_id for story_id, _ in rows]
+    hits = []
+    for key in sorted(keys):
+        hits += [(key, story_id) for (story_id,) in session.execute(
+            select(StoryKey.story_id).where(StoryKey.key == key, col(StoryKey.last_seen) >= since)
+            .order_by(col(StoryKey.last_seen).desc(), col(StoryKey.story_id).desc()).limit(PER_KEY)
+        ).all()]
+    return ranked(hits, keys, limit)
 
 
 def add_keys(session: Session, story_id: str, keys: Iterable[str], *, seen: datetime) -> None:

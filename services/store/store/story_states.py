@@ -107,14 +107,16 @@ class StoryStates:
         if not wanted:
             return
         rows, views = {}, {}
+        # Split before reading: the reads below fill the cache, which may evict a story counted as cached.
         uncached = [story_id for story_id in wanted if story_id not in self.cache]
+        cached = [story_id for story_id in wanted if story_id in self.cache]
         for part in chunks(uncached):
             for row in self.session.execute(
                 sa.select(*_LIGHT, Story.centroid).where(one_of(self.session, col(Story.id), part))
             ):
                 rows[row.id], views[row.id] = row, CentroidView(row.centroid)
                 self.cache.put(row.id, row.version, views[row.id], written=False)
-        for part in chunks([story_id for story_id in wanted if story_id in self.cache]):
+        for part in chunks(cached):
             for row in self.session.execute(sa.select(*_LIGHT).where(one_of(self.session, col(Story.id), part))):
                 rows[row.id] = row
                 cached = self.cache.get(row.id, row.version)

@@ -66,14 +66,26 @@ def test_a_story_quiet_for_longer_than_the_window_takes_no_new_article(engine: E
 
 
 def test_candidates_come_from_the_index_of_shared_keys(engine: Engine) -> None:
-    """Only stories sharing an index key are candidates, ranked by how many keys they share."""
+    """Only stories sharing an index key are candidates (ranked by the weight of what they share)."""
     kursk = ingest_article(engine, extracted(), now=NOW).update
     floods = ingest_article(engine, extracted("https://n.example/floods", **FLOODS), now=NOW).update
     with Session(engine) as session:
         since = NOW - timedelta(days=3)
-        assert story_keys.candidates(session, ["w:kursk", "w:deminer"], since=since, limit=10) == [kursk.story_id]
-        assert story_keys.candidates(session, ["w:flood"], since=since, limit=10) == [floods.story_id]
-        assert story_keys.candidates(session, ["w:kursk"], since=NOW + timedelta(days=1), limit=10) == []
+        assert story_keys.candidates(session, {"w:kursk": 2.0, "w:deminer": 2.0}, since=since, limit=10) == [kursk.story_id]
+        assert story_keys.candidates(session, {"w:flood": 2.0}, since=since, limit=10) == [floods.story_id]
+        assert story_keys.candidates(session, {"w:kursk": 2.0}, since=NOW + timedelta(days=1), limit=10) == []
+
+
+def test_a_shared_rare_key_outranks_shared_common_ones() -> None:
+    """Candidates are ranked by the summed IDF of the keys they share, not by how many: one shared name
+    says more than two shared everyday words (with many stories in the window, counting let stories that
+    share only common words crowd the article's own story out of the candidates)."""
+    keys = {"e:kim jong un": 6.0, "w:said": 1.2, "w:year": 1.3}
+    hits = [("w:said", "common"), ("w:year", "common"), ("e:kim jong un", "rare"), ("w:said", "other")]
+    assert story_keys.ranked(hits, keys, limit=10) == ["rare", "common", "other"]
+    assert story_keys.ranked(hits, keys, limit=1) == ["rare"]
+    tied = [("w:said", "b"), ("w:said", "a")]
+    assert story_keys.ranked(tied, keys, limit=10) == ["a", "b"]  # equal weight: the smaller id first
 
 
 def test_a_syndicated_copy_joins_its_original_and_is_marked_as_a_copy(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from store.ingest import ingest_articles
 from store.models import Article, Story
 from store.similarity import CentroidView, add_to_centroid
 from store.story_cache import StoryCache
+from store.story_states import StoryStates
 from store.testing import message_from_record, migrated_engine, read_records
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
@@ -74,3 +75,21 @@ def test_one_off_candidates_do_not_push_out_the_stories_being_written() -> None:
         cache.put(f"near-miss-{n}", 1, CentroidView({}), written=False)
     assert cache.get("hot", 1) is not None
     assert cache.get("near-miss-0", 1) is None and cache.get("near-miss-9", 1) is not None
+
+
+def test_stories_read_in_one_go_are_all_found_when_reading_them_evicts_cached_ones(tmp_path: Path) -> None:
+    """Reading the uncached stories fills the cache; a story counted as cached before that may be evicted
+    by it, and must still be read (it was once reported absent: at 100k stories in the window, an article
+    missed its own event's story, founded a second one and the two merged later)."""
+    engine = migrated_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    ingest_articles(engine, [message_from_record(r) for r in read_records(LABELLED)], now=NOW)
+    with Session(engine) as session:
+        versions = dict(session.exec(select(Story.id, Story.version)).all())
+        ids = sorted(versions)
+        cache = StoryCache(written=1, scored=2)
+        cache.put(ids[0], versions[ids[0]], CentroidView({}), written=False)  # a story scored once before
+        states = StoryStates(session, cache)
+        states.prefetch(ids)  # the other stories' reads push it out of the small cache
+        assert [state.id for state in states.many(ids)] == ids
+        assert not states.absent
+    engine.dispose()
