@@ -6,7 +6,6 @@ in one upsert at the end. The answers are the ones the per-article queries give 
 tables (story_keys.candidates, copies.find_original); a merge writes the overlay out and re-reads.
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -20,7 +19,7 @@ from store.filters import one_of
 from store.models import Article, Fingerprint, StoryKey
 from store.story_cache import StoryCache
 from store.story_states import StoryStates
-from store.upserts import insert_rows
+from store.upserts import dumps, insert_rows
 
 ARTICLE_COLUMNS = Article.__table__.columns.keys()
 
@@ -51,7 +50,7 @@ class KeyIndex:
             self.rows[key] = {}
         if self.session.get_bind().dialect.name == "postgresql":
             found = self.session.execute(
-                _TOP_PER_KEY_PG, {"keys": json.dumps(wanted), "since": self.since, "per_key": story_keys.PER_KEY}
+                _TOP_PER_KEY_PG, {"keys": dumps(wanted), "since": self.since, "per_key": story_keys.PER_KEY}
             ).all()
         else:
             found = []

@@ -2,11 +2,16 @@
 
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 
+from store.upserts import dumps
+
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# JSON columns (story centroids, content, coverage) through orjson: the writer reads and writes megabytes a batch.
+JSON_CODEC = {"json_serializer": dumps, "json_deserializer": orjson.loads}
 
 
 def make_engine(database_url: str, *, writer: bool = False) -> Engine:
@@ -21,10 +26,10 @@ def make_engine(database_url: str, *, writer: bool = False) -> Engine:
         # sequential scan that grows with the table. The writer's statements take whole batches as array
         # parameters, so planning each one for its values costs little and keeps lookups on the indexes.
         options = {"options": "-c plan_cache_mode=force_custom_plan"} if writer else {}
-        return sa.create_engine(database_url, pool_pre_ping=True, connect_args=options)
+        return sa.create_engine(database_url, pool_pre_ping=True, connect_args=options, **JSON_CODEC)
     # The writer runs its transactions in worker threads, hence check_same_thread=False.
     engine = sa.create_engine(
-        database_url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+        database_url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}, **JSON_CODEC
     )
     sa.event.listen(engine, "connect", _tune_sqlite)
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"

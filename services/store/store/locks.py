@@ -7,11 +7,11 @@ and visible. SQLite needs nothing: its writer transactions already run one at a 
 """
 
 import hashlib
-import json
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session
+from store.upserts import dumps
 
 _LOCK_ALL = sa.text(  # the ids as a JSON array: see store.filters
     "select count(pg_advisory_xact_lock(k)) from "
@@ -29,4 +29,4 @@ def lock_keys(session: Session, keys: Iterable[str]) -> None:
         return
     ids = sorted({lock_id(key) for key in keys})
     if ids:
-        session.execute(_LOCK_ALL, {"keys": json.dumps(ids)})
+        session.execute(_LOCK_ALL, {"keys": dumps(ids)})
