@@ -9,13 +9,19 @@ process and in the database's backends (a figure the machine's other load hardly
 server on this machine), and the ratio batched / per-message. The process's garbage collector is tuned
 as the writer's (store.app.tune_garbage_collector).
 
-    python bench/store/bench_store.py --database-url postgresql+psycopg://... [--corpus labelled.jsonl]
+The machine's speed varies from day to day, so the run also measures the issue's yardstick, FastStream
+consuming one message at a time (bench/store/reference.py), and prints the batched rate as a ratio of it:
+the target (≥ 500 articles/s where that consumer did 1,100 messages/s) is a ratio ≥ 0.45.
 
-Without --database-url a PostgreSQL is found or started as the tests do. Without --corpus the
-articles are generated: events with their own words and names, reported by several outlets.
+    python bench/store/bench_store.py --database-url postgresql+psycopg://... --redis-url redis://.../15
+
+Without --database-url / --redis-url a PostgreSQL / Redis is found or started as the tests do (the
+reference uses a scratch stream it deletes). Without --corpus the articles are generated: events with
+their own words and names, reported by several outlets.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -27,8 +33,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
+from reference import TARGET_RATIO, measure_reference  # noqa: E402
 from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
@@ -138,16 +146,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")], default=list(SIZES),
                         help="stories in the database, comma-separated (default 1000,10000,100000)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases (dropped by default)")
+    parser.add_argument("--redis-url", help="Redis for the FastStream reference (a scratch stream, deleted after)")
     args = parser.parse_args(argv)
-    if args.database_url:
-        return measure(args, args.database_url)
-    from tests.support.backing_services import provide_postgres
+    from tests.support.backing_services import provide_postgres, provide_redis
 
-    with provide_postgres() as server:
-        return measure(args, server)
+    with contextlib.ExitStack() as stack:
+        server = args.database_url or stack.enter_context(provide_postgres())
+        redis_url = args.redis_url or stack.enter_context(provide_redis())
+        return measure(args, server, redis_url)
 
 
-def measure(args: argparse.Namespace, server_url: str) -> int:
+def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
     tune_garbage_collector()  # as the writer process does
     per_size = args.articles // len(SIZES)  # the default split, so a run of fewer sizes stores as many
     if args.corpus:
@@ -162,7 +171,8 @@ def measure(args: argparse.Namespace, server_url: str) -> int:
           f"processes share this machine's CPUs. CPU columns: ms of CPU per batched article in this process "
           f"and in the database's backends.")
     print(f"{'stories':>9} {'batched/s':>10} {'ms/article':>11} {'cpu ms':>7} {'db cpu ms':>9} "
-          f"{'per-msg/s':>10} {'ms/article':>11} {'ratio':>6}")
+          f"{'per-msg/s':>10} {'ms/article':>11} {'ratio':>6} {'reference/s':>12} {'vs reference':>12}")
+    rates = []
     for size in args.sizes:
         database_url = fresh_database(server_url)
         libpq_url = database_url.replace("+psycopg", "")
@@ -177,11 +187,18 @@ def measure(args: argparse.Namespace, server_url: str) -> int:
         cpu, db_after = time.process_time() - cpu, backend_cpu_s(libpq_url)
         db = f"{1000 * (db_after - db_cpu) / len(batched_msgs):.2f}" if db_cpu is not None and db_after is not None else "n/a"
         b_rate, s_rate = len(batched_msgs) / batched, len(baseline) / single
+        reference = measure_reference(redis_url)  # right after this size's run: the same machine conditions
+        rates.append((size, b_rate, reference))
         print(f"{size:>9,} {b_rate:>10,.0f} {1000 / b_rate:>11.2f} {1000 * cpu / len(batched_msgs):>7.2f} {db:>9} "
-              f"{s_rate:>10,.0f} {1000 / s_rate:>11.2f} {b_rate / s_rate:>5.1f}x", flush=True)
+              f"{s_rate:>10,.0f} {1000 / s_rate:>11.2f} {b_rate / s_rate:>5.1f}x {reference:>12,.0f} "
+              f"{b_rate / reference:>12.2f}", flush=True)
         engine.dispose()
         if not args.keep:
             drop_database(server_url, database_url)
+    first_size, first_rate, _ = rates[0]
+    for size, rate, reference in rates:
+        print(f"{size:>9,} stories: {rate / reference:.2f} of the FastStream per-message reference (target "
+              f"≥ {TARGET_RATIO:.2f}); time per article {first_rate / rate:.2f}× that at {first_size:,} stories")
     return 0
 
 
