@@ -5,6 +5,7 @@ Works from title and text alone; the extractor's entities, events, quantities an
 when the message carries them. Stored as JSON on the article so re-clustering needs only the rows.
 """
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -144,6 +145,7 @@ def sentences(text: str, *, limit: int | None = None) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1024)  # a batch asks twice per article: for its fingerprints, then for its row
 def text_hash(text: str) -> str | None:
     """The same text on several sites, whatever the spacing or case; None for texts too short to tell."""
     words = re.findall(r"\w+", text.lower())
