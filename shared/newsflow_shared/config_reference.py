@@ -18,7 +18,7 @@ SERVICES = (
     ("fetcher", "fetcher.settings:FetcherSettings", "`python -m fetcher`"),
     ("extractor", "extractor.settings:ExtractorSettings", "`python -m extractor`"),
     ("store", "store.settings:StoreSettings",
-     "`python -m store` (writer), `python -m store.migrate`, `python -m store.recluster`"),
+     "`python -m store` (writer), `python -m store.migrate`, `python -m store.recluster`, `python -m store.ratings`"),
     ("store API", "store.settings:ApiSettings", "`python -m store.api`"),
 )
 # Defaults computed at start, described instead of shown as this machine's value.

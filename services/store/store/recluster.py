@@ -10,7 +10,6 @@ writer publishes (REDIS_URL; nothing is published, nor Redis contacted, when not
 """
 
 import argparse
-import asyncio
 import sys
 import time
 from collections import Counter, defaultdict
@@ -18,21 +17,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from faststream.redis import RedisBroker
-from newsflow_shared.contracts import story_updates
 from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
 from newsflow_shared.logs import configure_logging
-from newsflow_shared.runtime import build_broker
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select, update
 
 from store import copies, locks, story_keys
+from store.announcements import UpdatePublisher, announced
 from store.batch_index import BatchIndex
 from store.db import make_engine
 from store.features import Features
 from store.idf import TermStats, weighted_terms
 from store.ingest import Batch, finish, finish_stories, remember
-from store.metrics import STORY_UPDATES
 from store.models import Article, Fingerprint, Story, StoryMerge
 from store.settings import StoreSettings
 from store.similarity import ArticleVectors, add_to_centroid
@@ -89,13 +85,6 @@ def recluster(engine: Engine, *, since: datetime, until: datetime, matching: Mat
         emptied, updates = redirect_emptied(session, before, now=now)
     committed(updates)
     return {"articles": len(ids), "stories_before": len(before), "stories_emptied": emptied, "updates": published}
-
-
-def announced(session: Session, batch: Batch) -> list[StoryUpdated]:
-    """The updates of every story the transaction changed, in story id order."""
-    stories = [batch.stories[story_id] for story_id in sorted(batch.stories)]
-    batch.prepare_updates(session, stories)
-    return [batch.announced[story.id] for story in stories]
 
 
 def detach(session: Session, article_ids: list[str], story_ids: list[str], *, now: datetime) -> list[StoryUpdated]:
@@ -179,33 +168,6 @@ def redirect_emptied(session: Session, before: dict[str, list[str]], *, now: dat
     session.flush()
     finish_stories(session, batch, now=now)
     return sum(1 for story in batch.stories.values() if story.merged_into is not None), announced(session, batch)
-
-
-class UpdatePublisher:
-    """Publishes StoryUpdated messages as the writer does (its broker's middlewares, the same headers),
-    from this synchronous command; connects to Redis on first use."""
-
-    def __init__(self, settings: StoreSettings) -> None:
-        self.settings = settings
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.broker: RedisBroker | None = None
-
-    def __call__(self, updates: list[StoryUpdated]) -> None:
-        if self.loop is None:
-            self.loop = asyncio.new_event_loop()
-            self.broker = build_broker(self.settings)
-            self.loop.run_until_complete(self.broker.connect())
-        self.loop.run_until_complete(self.send(updates))
-
-    async def send(self, updates: list[StoryUpdated]) -> None:
-        for message in updates:
-            await self.broker.publish(message, stream=story_updates.STREAM, headers=message.headers())
-            STORY_UPDATES.labels(change=message.change).inc()
-
-    def close(self) -> None:
-        if self.loop is not None:
-            self.loop.run_until_complete(self.broker.stop())
-            self.loop.close()
 
 
 def parse_time(text: str) -> datetime:

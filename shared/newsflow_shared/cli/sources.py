@@ -1,4 +1,5 @@
-"""`newsflow sources validate|list`: check and show a sources file with the fetcher's own loader."""
+"""`newsflow sources validate|list|apply-ratings`: check and show a sources file with the fetcher's own loader,
+and apply its ratings to the stored outlets and stories (delegates to store.ratings)."""
 
 import json
 from pathlib import Path
@@ -47,3 +48,18 @@ def list_sources(path: Path, json_output: bool) -> None:
     for source in found:
         click.echo(f"{source.id:<24} {source.bias or '-':<11} {source.factuality or '-':<10} "
                    f"{len(source.feeds):>5}  {source.name}")
+
+
+@sources.command(name="apply-ratings", context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                                                         "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def apply_ratings(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Apply the file's ratings to stored outlets and recount their stories (DATABASE_URL, REDIS_URL);
+    `newsflow sources apply-ratings --help` for options."""
+    module = require_module("store.ratings", "newsflow-store")
+    try:
+        code = module.main(list(args))
+    except SystemExit as exc:  # argparse's --help and usage errors
+        code = exc.code if isinstance(exc.code, int) else 1
+    ctx.exit(code or 0)
