@@ -43,7 +43,7 @@ class KeyIndex:
         self.pending: dict[str, dict[str, datetime]] = defaultdict(dict)
 
     def load(self, keys: Iterable[str]) -> None:
-        wanted = sorted(set(keys) - set(self.rows))
+        wanted = sorted({key for key in keys if key not in self.rows})  # asked once per article: no set(self.rows)
         if not wanted:
             return
         for key in wanted:

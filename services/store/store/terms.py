@@ -23,6 +23,8 @@ STOPWORDS = frozenset({
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _WORD = re.compile(r"[^\W_]+")
+_STEMS: dict[str, str] = {}  # word → stem: news vocabulary repeats, and the writer stems ~170 words an article
+MAX_STEMS = 200_000
 
 
 def key_terms(*texts: str | None) -> frozenset[str]:
@@ -72,6 +74,10 @@ def term_counts(*texts: str | None) -> dict[str, int]:
         text = _POSSESSIVE.sub("", _DIGIT_GROUPS.sub("", text.lower()))
         for word in _WORD.findall(text):
             if len(word) > 1 and word not in STOPWORDS:
-                word = stem(word)
-                counts[word] = counts.get(word, 0) + 1
+                stemmed = _STEMS.get(word)
+                if stemmed is None:
+                    if len(_STEMS) >= MAX_STEMS:
+                        _STEMS.clear()
+                    stemmed = _STEMS[word] = stem(word)
+                counts[stemmed] = counts.get(stemmed, 0) + 1
     return counts
