@@ -188,17 +188,19 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
         db = f"{1000 * (db_after - db_cpu) / len(batched_msgs):.2f}" if db_cpu is not None and db_after is not None else "n/a"
         b_rate, s_rate = len(batched_msgs) / batched, len(baseline) / single
         reference = measure_reference(redis_url)  # right after this size's run: the same machine conditions
-        rates.append((size, b_rate, reference))
+        cpu_ms = 1000 * cpu / len(batched_msgs) + (float(db) if db != "n/a" else 0.0)
+        rates.append((size, b_rate, reference, cpu_ms))
         print(f"{size:>9,} {b_rate:>10,.0f} {1000 / b_rate:>11.2f} {1000 * cpu / len(batched_msgs):>7.2f} {db:>9} "
               f"{s_rate:>10,.0f} {1000 / s_rate:>11.2f} {b_rate / s_rate:>5.1f}x {reference:>12,.0f} "
               f"{b_rate / reference:>12.2f}", flush=True)
         engine.dispose()
         if not args.keep:
             drop_database(server_url, database_url)
-    first_size, first_rate, _ = rates[0]
-    for size, rate, reference in rates:
+    first_size, first_rate, _, first_cpu = rates[0]
+    for size, rate, reference, cpu_ms in rates:
         print(f"{size:>9,} stories: {rate / reference:.2f} of the FastStream per-message reference (target "
-              f"≥ {TARGET_RATIO:.2f}); time per article {first_rate / rate:.2f}× that at {first_size:,} stories")
+              f"≥ {TARGET_RATIO:.2f}); time per article {first_rate / rate:.2f}× that at {first_size:,} stories, "
+              f"CPU per article (writer + database) {cpu_ms / first_cpu:.2f}×")
     return 0
 
 
