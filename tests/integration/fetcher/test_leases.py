@@ -35,13 +35,16 @@ async def test_a_poll_longer_than_the_lease_ttl_keeps_its_feed(site, make_deps, 
         while not polling.done():
             assert time.monotonic() < started + 15, "replica A's poll did not finish"
             await poll_once(outlets, b)
+            if polling.done():  # A finished during B's poll: B may rightly have taken the lease A released
+                break
             attempts, last_attempt = attempts + 1, time.monotonic()
+            assert site.count("/feed.xml") == 1  # B never polled the feed while A's poll ran
             await asyncio.sleep(0.05)  # poll interval
         summary = await polling
     assert summary.published == SLOW_PAGES
-    assert site.count("/feed.xml") == 1  # B never polled the feed
     assert last_attempt - started > 3 * 0.3  # B still found the feed leased three TTLs into A's poll
-    assert metric("newsflow_fetcher_feed_polls_total", outcome="leased_elsewhere") == elsewhere_before + attempts
+    leased_elsewhere = metric("newsflow_fetcher_feed_polls_total", outcome="leased_elsewhere") - elsewhere_before
+    assert attempts <= leased_elsewhere <= attempts + 1  # + B's poll that overlapped A's end, if it found the lease
     assert metric("newsflow_fetcher_feed_leases_total", outcome="renewed") >= renewed_before + 3
     assert len(read_published(redis_url)) == SLOW_PAGES
 
