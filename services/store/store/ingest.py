@@ -33,7 +33,7 @@ from store.similarity import ArticleVectors, add_to_centroid
 from store.sources import upsert_source
 from store.stories import DEFAULT_MATCHING, Matching, founded_id, join_story, place_article
 from store.story_cache import StoryCache, cache_for
-from store.story_keys import index_keys
+from store.story_keys import index_keys, lookup_keys
 from store.story_states import StaleStory, StoryRow, StoryState, write_stories
 
 log = structlog.get_logger(__name__)
@@ -182,8 +182,9 @@ def write_articles(
     features = {m.article_id: article_features(m) for m in messages}
     stats = TermStats.load(session, chain.from_iterable(weighted_terms(f) for f in features.values()))
     keys = {m.article_id: index_keys(features[m.article_id], stats) for m in messages}
+    lookups = {m.article_id: lookup_keys(features[m.article_id], stats, keys[m.article_id]) for m in messages}
     fingerprints = [fingerprint_keys(m.simhash, text_hash(m.text)) for m in messages]
-    locks.lock_keys(session, chain(chain.from_iterable(keys.values()), chain.from_iterable(fingerprints)))
+    locks.lock_keys(session, chain(chain.from_iterable(lookups.values()), chain.from_iterable(fingerprints)))
     sources = sorted({m.source.id: m.source for m in messages}.values(), key=lambda s: s.id)
     # Read the outlets in one query; held here because the identity map keeps only referenced rows.
     known = session.exec(select(Source).where(one_of(session, col(Source.id), [s.id for s in sources]))).all()
@@ -196,15 +197,15 @@ def write_articles(
     ).all()}
     times = {m.article_id: as_utc(m.published_at) or as_utc(m.fetched_at) for m in messages}
     index = BatchIndex(session, since=min(times.values()) - matching.window,
-                       index_keys=chain.from_iterable(keys.values()), fingerprint_keys=chain.from_iterable(fingerprints),
+                       index_keys=chain.from_iterable(lookups.values()), fingerprint_keys=chain.from_iterable(fingerprints),
                        cache=cache or StoryCache())
-    index.stories.prefetch(likely_stories(index, messages, keys, times, existing.values(), matching))
+    index.stories.prefetch(likely_stories(index, messages, lookups, times, existing.values(), matching))
     batch = Batch()
     # No autoflush while placing: the batch's rows go out in one flush at the end instead of before
     # every query (the index answers from memory; merges flush explicitly before their bulk updates).
     with session.no_autoflush:
-        outcomes = place_all(session, messages, features, stats, existing, keys=keys, batch=batch, now=now,
-                             matching=matching, index=index)
+        outcomes = place_all(session, messages, features, stats, existing, keys=keys, lookups=lookups, batch=batch,
+                             now=now, matching=matching, index=index)
     index.flush()  # articles before the fingerprints that refer to them
     index.write()
     stats.save(session)
@@ -243,14 +244,15 @@ def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime) 
 
 def place_all(
     session: Session, messages: list[ArticleExtracted], features: dict[str, Features], stats: TermStats,
-    existing: dict[str, Article], *, keys: dict[str, dict[str, float]], batch: Batch, now: datetime,
-    matching: Matching, index: BatchIndex,
+    existing: dict[str, Article], *, keys: dict[str, dict[str, float]], lookups: dict[str, dict[str, float]],
+    batch: Batch, now: datetime, matching: Matching, index: BatchIndex,
 ) -> list[tuple[Outcome, Article]]:
     outcomes = []
     for message in messages:
         outcome, article = write_article(session, message, features[message.article_id], stats,
                                          existing.get(message.canonical_url), keys=keys[message.article_id],
-                                         batch=batch, now=now, matching=matching, index=index)
+                                         lookup=lookups[message.article_id], batch=batch, now=now,
+                                         matching=matching, index=index)
         existing[message.canonical_url] = article
         outcomes.append((outcome, article))
     return outcomes
@@ -258,12 +260,13 @@ def place_all(
 
 def write_article(
     session: Session, message: ArticleExtracted, features: Features, stats: TermStats, article: Article | None,
-    *, keys: dict[str, float], batch: Batch, now: datetime, matching: Matching, index: BatchIndex,
+    *, keys: dict[str, float], lookup: dict[str, float] | None = None, batch: Batch, now: datetime,
+    matching: Matching, index: BatchIndex,
 ) -> tuple[Outcome, Article]:
     if article is None:
         article = new_article(message, features, now=now)
         placement = place_article(session, article, ArticleVectors.of(features, stats), keys=keys, now=now,
-                                  matching=matching, index=index)
+                                  matching=matching, index=index, lookup=lookup)
         join_story(placement.story, article, features, keys=keys, copy_of=placement.copy_of, index=index)
         batch.joined(placement.story, article, features)
         stats.count(features)
@@ -279,12 +282,13 @@ def write_article(
     story = index.stories.live(article.story_id) if article.story_id else None
     if story is not None:
         story.centroid = add_to_centroid(story.centroid, Features.from_json(article.features), sign=-1.0)
+        story.article_count -= 1  # join_story below counts it again
     for name, value in article_fields(message, features).items():
         setattr(article, name, value)
     article.updated_at = now
     if story is None:
         placement = place_article(session, article, ArticleVectors.of(features, stats), keys=keys, now=now,
-                                  matching=matching, index=index)
+                                  matching=matching, index=index, lookup=lookup)
         story = placement.story
     join_story(story, article, features, keys=keys, copy_of=article.copy_of, index=index)
     batch.rebuild.add(story.id)

@@ -123,16 +123,18 @@ def place_again(session: Session, article_ids: list[str], *, matching: Matching,
     features = {a.id: Features.from_json(a.features) for a in articles}
     stats = TermStats.load(session, (t for f in features.values() for t in weighted_terms(f)))
     keys = {a.id: story_keys.index_keys(features[a.id], stats) for a in articles}
+    lookups = {a.id: story_keys.lookup_keys(features[a.id], stats, keys[a.id]) for a in articles}
     fingerprints = [copies.fingerprint_keys(a.simhash, a.text_hash) for a in articles]
-    locks.lock_keys(session, [k for ks in keys.values() for k in ks] + [k for fs in fingerprints for k in fs])
+    locks.lock_keys(session, [k for ks in lookups.values() for k in ks] + [k for fs in fingerprints for k in fs])
     index = BatchIndex(session, since=min(article_time(a) for a in articles) - matching.window,
-                       index_keys=(k for ks in keys.values() for k in ks),
+                       index_keys=(k for ks in lookups.values() for k in ks),
                        fingerprint_keys=(k for fs in fingerprints for k in fs), cache=cache)
     batch = Batch()
     with session.no_autoflush:
         for article in articles:
             placement = place_article(session, article, ArticleVectors.of(features[article.id], stats),
-                                      keys=keys[article.id], now=now, matching=matching, index=index)
+                                      keys=keys[article.id], now=now, matching=matching, index=index,
+                                      lookup=lookups[article.id])
             join_story(placement.story, article, features[article.id], keys=keys[article.id],
                        copy_of=placement.copy_of, index=index)
             batch.joined(placement.story, article, features[article.id])

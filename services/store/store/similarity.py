@@ -87,6 +87,7 @@ class ArticleVectors:
     known: dict[str, dict[str, float]]  # field → its IDF for each term whose frequency was looked up
     unseen_idf: float
     events_norm: float
+    stats: TermStats  # the frequencies it was weighed with: a neighbour's article is weighed alike
 
     @classmethod
     def of(cls, features: Features, stats: TermStats) -> "ArticleVectors":
@@ -96,7 +97,7 @@ class ArticleVectors:
         vectors = {name: {t: sublinear(tf) * known[name][t] for t, tf in getattr(features, name).items() if tf > 0}
                    for name in TEXT_WEIGHTS}
         return cls(features, vectors, {name: math.sqrt(sum(w * w for w in v.values())) for name, v in vectors.items()},
-                   known, stats.unseen_idf(), math.sqrt(sum(w * w for w in features.events.values())))
+                   known, stats.unseen_idf(), math.sqrt(sum(w * w for w in features.events.values())), stats)
 
     def cosine(self, name: str, view: CentroidView) -> float:
         mine = self.vectors[name]

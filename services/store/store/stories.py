@@ -2,8 +2,10 @@
 
 Copies join their original's story; otherwise the candidates sharing index keys are scored
 (store.similarity) and the best one at or above `min_similarity` takes the article, or it founds a
-story. An article matching two stories strongly (≥ `merge_similarity`) merges them. Every choice is
-ordered by score, then id, so the same articles in the same order always give the same stories.
+story. An article matching two stories strongly (≥ `merge_similarity`) merges them. A neighbouring
+story of one article gets a second chance against the story the article joins (`adopt_lone_neighbours`).
+Every choice is ordered by score, then id, so the same articles in the same order always give the same
+stories.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +18,8 @@ from sqlmodel import Session, col, select, update
 from store import story_keys
 from store.features import Features
 from store.models import Article, Story, StoryMerge
-from store.similarity import ArticleVectors, Score, add_to_centroid, merge_centroids, score_view
+from store.similarity import (CENTROID_FIELDS, ArticleVectors, CentroidView, Score, add_to_centroid, merge_centroids,
+                              score_view)
 from store.story_states import StoryRow, StoryState
 
 if TYPE_CHECKING:
@@ -33,6 +36,7 @@ class Matching:
     min_similarity: float = 0.18  # the labelled set groups perfectly from 0.15 to 0.2
     merge_similarity: float = 0.55
     max_candidates: int = 10
+    adopt_lone_neighbours: bool = True  # see adopt_lone_neighbours
 
 
 DEFAULT_MATCHING = Matching()
@@ -72,14 +76,15 @@ def rank(article: ArticleVectors, stories: list[StoryState], *, at: datetime) ->
 
 def place_article(
     session: Session, article: Article, vectors: ArticleVectors, *, keys: dict[str, float], now: datetime,
-    matching: Matching = DEFAULT_MATCHING, index: "BatchIndex",
+    matching: Matching = DEFAULT_MATCHING, index: "BatchIndex", lookup: dict[str, float] | None = None,
 ) -> Placement:
-    """Choose the article's story; a new story starts at version 0, unpublished."""
+    """Choose the article's story; a new story starts at version 0, unpublished. Candidates are looked up
+    by `lookup` (story_keys.lookup_keys; default: the index keys)."""
     original = index.fingerprints.find_original(article)
     if original is not None:
         return Placement(index.stories.live(original.story_id), copy_of=original.id)
     at = article_time(article)
-    ids = index.keys.candidates(keys, since=at - matching.window, limit=matching.max_candidates)
+    ids = index.keys.candidates(lookup or keys, since=at - matching.window, limit=matching.max_candidates)
     stories = [story for story in index.stories.many(ids) if story.merged_into is None]
     eligible = [(s, story) for s, story in rank(vectors, stories, at=at) if s.value >= matching.min_similarity]
     if not eligible:
@@ -91,7 +96,49 @@ def place_article(
             if other_score.value >= matching.merge_similarity:
                 merge_into_placement(session, placement, other.id, article_id=article.id,
                                      score=other_score.value, now=now, index=index)
+    if matching.adopt_lone_neighbours:  # the other stories it matches (≥ min_similarity)
+        adopt_lone_neighbours(session, placement, article, vectors, [story for _, story in eligible[1:]], at=at,
+                              now=now, matching=matching, index=index)
     return placement
+
+
+def adopt_lone_neighbours(session: Session, placement: Placement, article: Article, vectors: ArticleVectors,
+                          neighbours: list[StoryState], *, at: datetime, now: datetime, matching: Matching,
+                          index: "BatchIndex") -> None:
+    """Merge into the article's story the other stories it matches that are one article each, when that
+    article matches the story they now form.
+
+    An article matching two stories merges them only at merge_similarity (0.55): two established stories
+    need strong evidence. A story of one article is different: it is a placement made before this
+    article arrived, against a smaller story (or none). A follow-up scoring 0.15 against an event's first
+    report but 0.25 against the first two founds a story of its own when it arrives second, and the
+    event's later articles, matching it at 0.2-0.3, join the bigger story and never merge the two: the
+    stories depended on arrival order. So when this article also matches (≥ min_similarity) a story of
+    one article, that article (a one-article story's centroid is its features) is scored against the
+    joined story as it will be with this article, with the batch's frequencies (its own terms already
+    counted; those the batch did not read count as unseen, as a centroid's do), and at or above
+    min_similarity the two merge: two links at the joining threshold, much as if it had arrived now.
+    The second link alone (any lone candidate scoring ≥ min_similarity against the grown story) also
+    merged neighbouring events in the labelled set (two wildfires, at 0.180 where an arrival scores 0.136).
+    """
+    view: CentroidView | None = None
+    latest = at
+    for neighbour in neighbours:
+        lone = index.stories.live(neighbour.id)
+        if lone.id == placement.story.id or lone.article_count != 1:
+            continue
+        if view is None:
+            story = placement.story
+            view = CentroidView(add_to_centroid(story.centroid, vectors.features))
+            latest = max(t for t in (story.last_published_at, at) if t is not None)
+        features = Features(**{name: lone.centroid.get(name, {}) for name in CENTROID_FIELDS})
+        when = lone.last_published_at or lone.created_at
+        score = score_view(ArticleVectors.of(features, vectors.stats), view,
+                           gap_hours=(when - latest).total_seconds() / 3600)
+        if score.value >= matching.min_similarity:
+            merge_into_placement(session, placement, lone.id, article_id=article.id, score=score.value, now=now,
+                                 index=index)
+            view = None  # the survivor now holds the adopted article too
 
 
 def merge_into_placement(session: Session, placement: Placement, other_id: str, *, article_id: str,
@@ -132,6 +179,7 @@ def join_story(story: StoryState, article: Article, features: Features, *, keys:
     article.is_copy = copy_of is not None
     article.copy_of = copy_of
     story.centroid = add_to_centroid(story.centroid, features)
+    story.article_count += 1  # as the coverage recount will find it: placement reads it within the batch
     at = article_time(article)
     if story.last_published_at is None or at > story.last_published_at:
         story.last_published_at = at
@@ -146,6 +194,8 @@ def merge_stories(session: Session, *, survivor: StoryState, absorbed: StoryStat
     session.exec(update(Article).where(col(Article.story_id) == absorbed.id).values(story_id=survivor.id))
     story_keys.move_keys(session, absorbed_id=absorbed.id, survivor_id=survivor.id)
     survivor.centroid = merge_centroids(survivor.centroid, absorbed.centroid)
+    survivor.article_count += absorbed.article_count
+    absorbed.article_count = 0
     latest = [t for t in (survivor.last_published_at, absorbed.last_published_at) if t is not None]
     survivor.last_published_at = max(latest, default=None)
     absorbed.centroid = {}

@@ -9,6 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from store import story_keys
 from store.evaluation import bcubed, pairwise
+from store.features import Features
+from store.idf import TermStats
 from store.ingest import Outcome, ingest_article
 from store.models import Article, Story, StoryMerge
 from store.stories import Matching, resolve_story_id
@@ -86,6 +88,52 @@ def test_a_shared_rare_key_outranks_shared_common_ones() -> None:
     assert story_keys.ranked(hits, keys, limit=1) == ["rare"]
     tied = [("w:said", "b"), ("w:said", "a")]
     assert story_keys.ranked(tied, keys, limit=10) == ["a", "b"]  # equal weight: the smaller id first
+
+
+def test_an_article_also_looks_stories_up_by_its_best_words_already_seen() -> None:
+    """Index keys favour an article's rarest words, and words no counted article has index no story: a
+    report whose own words outweigh the names its event's story shares ("Okafor", "Calloway") must still
+    look that story up by them."""
+    stats = TermStats(4, {"okafor": 2, "calloway": 2, "port": 2, "e:port calloway": 2})
+    own = {f"own{n}": 2.0 for n in range(10)}  # quotes, turns of phrase: seen nowhere else
+    features = Features(title={"okafor": 1.0, "port": 1.0, "calloway": 1.0}, body={"okafor": 3.0, **own},
+                        entities={"port calloway": 1.0, **{f"person {n}": 1.0 for n in range(4)}})
+    keys = story_keys.index_keys(features, stats)
+    assert not {"w:okafor", "w:calloway", "e:port calloway"} & set(keys)  # what the story is indexed under
+    lookup = story_keys.lookup_keys(features, stats, keys)
+    assert set(lookup) == set(keys) | {"w:okafor", "w:port", "w:calloway", "e:port calloway"}
+
+
+def fire_stories(database: Path, order: list[dict], fire: list[dict], matching: Matching) -> int:
+    """How many stories the Cedar Hollow reports end in, the records stored one by one in `order`."""
+    engine = migrated_engine(f"sqlite:///{database}")
+    try:
+        stories = {}
+        for record in order:
+            message = message_from_record(record)
+            stories[record["id"]] = ingest_article(engine, message, now=message.published_at,
+                                                   matching=matching).update.story_id
+        with Session(engine) as session:
+            return len({resolve_story_id(session, stories[r["id"]]) for r in fire})
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("first", ["frontier-daily", "meridian-post"])
+def test_a_follow_up_placed_before_the_story_it_matches_joins_it_later(tmp_path: Path, first: str) -> None:
+    """Three reports of the Cedar Hollow fire, min_similarity 0.21: the climate follow-up (meridian) scores
+    below it against the forest-management report (frontier) alone, above it against the evacuation
+    report (lakeside) and against the two. Arriving before the evacuation report, it founded a story
+    of its own for good: the evacuation report joins the other one and matches it too, but far below
+    merge_similarity. The lone follow-up matches the story the evacuation report joins: they merge."""
+    records = read_records(LABELLED)
+    fire = {r["id"].split("/")[0]: r for r in records if r["story"] == "cedar-hollow-wildfire"}
+    second = "meridian-post" if first == "frontier-daily" else "frontier-daily"
+    order = [r for r in records if r["story"] != "cedar-hollow-wildfire"]
+    order += [fire[first], fire[second], fire["lakeside-times"]]
+    before = Matching(min_similarity=0.21, adopt_lone_neighbours=False)
+    assert fire_stories(tmp_path / "before.db", order, list(fire.values()), before) == 2
+    assert fire_stories(tmp_path / "now.db", order, list(fire.values()), Matching(min_similarity=0.21)) == 1
 
 
 def test_a_syndicated_copy_joins_its_original_and_is_marked_as_a_copy(engine: Engine) -> None:
