@@ -33,7 +33,7 @@ from store.similarity import ArticleVectors, add_to_centroid
 from store.sources import upsert_source
 from store.stories import DEFAULT_MATCHING, Matching, founded_id, join_story, place_article
 from store.story_cache import StoryCache, cache_for
-from store.story_keys import index_keys, lookup_keys
+from store.story_keys import article_keys
 from store.story_states import StaleStory, StoryRow, StoryState, write_stories
 
 log = structlog.get_logger(__name__)
@@ -181,8 +181,9 @@ def write_articles(
     """
     features = {m.article_id: article_features(m) for m in messages}
     stats = TermStats.load(session, chain.from_iterable(weighted_terms(f) for f in features.values()))
-    keys = {m.article_id: index_keys(features[m.article_id], stats) for m in messages}
-    lookups = {m.article_id: lookup_keys(features[m.article_id], stats, keys[m.article_id]) for m in messages}
+    both = {m.article_id: article_keys(features[m.article_id], stats) for m in messages}
+    keys = {article_id: index for article_id, (index, _) in both.items()}
+    lookups = {article_id: lookup for article_id, (_, lookup) in both.items()}
     fingerprints = [fingerprint_keys(m.simhash, text_hash(m.text)) for m in messages]
     locks.lock_keys(session, chain(chain.from_iterable(lookups.values()), chain.from_iterable(fingerprints)))
     sources = sorted({m.source.id: m.source for m in messages}.values(), key=lambda s: s.id)
@@ -260,13 +261,13 @@ def place_all(
 
 def write_article(
     session: Session, message: ArticleExtracted, features: Features, stats: TermStats, article: Article | None,
-    *, keys: dict[str, float], lookup: dict[str, float] | None = None, batch: Batch, now: datetime,
+    *, keys: dict[str, float], lookup: dict[str, float], batch: Batch, now: datetime,
     matching: Matching, index: BatchIndex,
 ) -> tuple[Outcome, Article]:
     if article is None:
         article = new_article(message, features, now=now)
-        placement = place_article(session, article, ArticleVectors.of(features, stats), keys=keys, now=now,
-                                  matching=matching, index=index, lookup=lookup)
+        placement = place_article(session, article, ArticleVectors.of(features, stats), lookup=lookup, now=now,
+                                  matching=matching, index=index)
         join_story(placement.story, article, features, keys=keys, copy_of=placement.copy_of, index=index)
         batch.joined(placement.story, article, features)
         stats.count(features)
@@ -287,8 +288,8 @@ def write_article(
         setattr(article, name, value)
     article.updated_at = now
     if story is None:
-        placement = place_article(session, article, ArticleVectors.of(features, stats), keys=keys, now=now,
-                                  matching=matching, index=index, lookup=lookup)
+        placement = place_article(session, article, ArticleVectors.of(features, stats), lookup=lookup, now=now,
+                                  matching=matching, index=index)
         story = placement.story
     join_story(story, article, features, keys=keys, copy_of=article.copy_of, index=index)
     batch.rebuild.add(story.id)

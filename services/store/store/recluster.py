@@ -122,8 +122,9 @@ def place_again(session: Session, article_ids: list[str], *, matching: Matching,
     articles = sorted(articles, key=lambda a: (article_time(a), a.id))
     features = {a.id: Features.from_json(a.features) for a in articles}
     stats = TermStats.load(session, (t for f in features.values() for t in weighted_terms(f)))
-    keys = {a.id: story_keys.index_keys(features[a.id], stats) for a in articles}
-    lookups = {a.id: story_keys.lookup_keys(features[a.id], stats, keys[a.id]) for a in articles}
+    both = {a.id: story_keys.article_keys(features[a.id], stats) for a in articles}
+    keys = {article_id: index for article_id, (index, _) in both.items()}
+    lookups = {article_id: lookup for article_id, (_, lookup) in both.items()}
     fingerprints = [copies.fingerprint_keys(a.simhash, a.text_hash) for a in articles]
     locks.lock_keys(session, [k for ks in lookups.values() for k in ks] + [k for fs in fingerprints for k in fs])
     index = BatchIndex(session, since=min(article_time(a) for a in articles) - matching.window,
@@ -133,8 +134,7 @@ def place_again(session: Session, article_ids: list[str], *, matching: Matching,
     with session.no_autoflush:
         for article in articles:
             placement = place_article(session, article, ArticleVectors.of(features[article.id], stats),
-                                      keys=keys[article.id], now=now, matching=matching, index=index,
-                                      lookup=lookups[article.id])
+                                      lookup=lookups[article.id], now=now, matching=matching, index=index)
             join_story(placement.story, article, features[article.id], keys=keys[article.id],
                        copy_of=placement.copy_of, index=index)
             batch.joined(placement.story, article, features[article.id])

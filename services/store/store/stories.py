@@ -75,16 +75,16 @@ def rank(article: ArticleVectors, stories: list[StoryState], *, at: datetime) ->
 
 
 def place_article(
-    session: Session, article: Article, vectors: ArticleVectors, *, keys: dict[str, float], now: datetime,
-    matching: Matching = DEFAULT_MATCHING, index: "BatchIndex", lookup: dict[str, float] | None = None,
+    session: Session, article: Article, vectors: ArticleVectors, *, lookup: dict[str, float], now: datetime,
+    matching: Matching = DEFAULT_MATCHING, index: "BatchIndex",
 ) -> Placement:
     """Choose the article's story; a new story starts at version 0, unpublished. Candidates are looked up
-    by `lookup` (story_keys.lookup_keys; default: the index keys)."""
+    by `lookup` (story_keys.article_keys: the index keys and more)."""
     original = index.fingerprints.find_original(article)
     if original is not None:
         return Placement(index.stories.live(original.story_id), copy_of=original.id)
     at = article_time(article)
-    ids = index.keys.candidates(lookup or keys, since=at - matching.window, limit=matching.max_candidates)
+    ids = index.keys.candidates(lookup, since=at - matching.window, limit=matching.max_candidates)
     stories = [story for story in index.stories.many(ids) if story.merged_into is None]
     eligible = [(s, story) for s, story in rank(vectors, stories, at=at) if s.value >= matching.min_similarity]
     if not eligible:

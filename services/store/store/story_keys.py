@@ -28,32 +28,37 @@ def top(vector: dict[str, float], n: int) -> list[str]:
     return [t for t, _ in sorted(vector.items(), key=lambda tw: (-tw[1], tw[0]))[:n]]
 
 
-def index_keys(features: Features, stats: TermStats, *, seen_only: bool = False) -> dict[str, float]:
-    """The article's index keys, each with its IDF (what sharing it is worth when ranking candidates).
-
-    With `seen_only`, chosen among the terms some counted article already has: the only ones another
-    story can be indexed under (see lookup_keys)."""
-    words = dict(features.body)
-    for term, tf in features.title.items():
-        words[term] = words.get(term, 0.0) + 2 * tf  # a headline word says more than a body word
-    words = weighted(words, stats)
-    entities = weighted(features.entities, stats, prefix="e:")
-    if seen_only:
-        words = {t: w for t, w in words.items() if stats.frequencies.get(t)}
-        entities = {e: w for e, w in entities.items() if stats.frequencies.get(f"e:{e}")}
-    keys = {f"w:{t}": stats.idf(t) for t in top(words, INDEX_TERMS)}
-    keys |= {f"e:{e}": stats.idf(f"e:{e}") for e in top(entities, INDEX_ENTITIES)}
-    return {key[:MAX_KEY_CHARS]: weight for key, weight in sorted(keys.items())}
+def index_keys(features: Features, stats: TermStats) -> dict[str, float]:
+    """The article's index keys, each with its IDF (what sharing it is worth when ranking candidates)."""
+    return _keys(*_weighed(features, stats), stats)
 
 
-def lookup_keys(features: Features, stats: TermStats, keys: dict[str, float]) -> dict[str, float]:
-    """The keys an article looks candidates up by: its index keys and its best terms already seen.
+def article_keys(features: Features, stats: TermStats) -> tuple[dict[str, float], dict[str, float]]:
+    """The article's index keys, and the keys it looks candidates up by: those and its best terms some
+    counted article already has, the terms weighed once.
 
     The index keys favour the rarest terms, and a term no counted article has (an article's own
     names, quotes, turns of phrase) has no story under it: an article whose words the event's story
     shares only at a lower IDF ("Okafor", "Calloway" against "brace", "hike") found no candidate at
     all and founded a second story. The seen terms are the ones that can match."""
-    return keys | index_keys(features, stats, seen_only=True)
+    words, entities = _weighed(features, stats)
+    keys = _keys(words, entities, stats)
+    seen = _keys({t: w for t, w in words.items() if stats.frequencies.get(t)},
+                 {e: w for e, w in entities.items() if stats.frequencies.get(f"e:{e}")}, stats)
+    return keys, keys | seen
+
+
+def _weighed(features: Features, stats: TermStats) -> tuple[dict[str, float], dict[str, float]]:
+    words = dict(features.body)
+    for term, tf in features.title.items():
+        words[term] = words.get(term, 0.0) + 2 * tf  # a headline word says more than a body word
+    return weighted(words, stats), weighted(features.entities, stats, prefix="e:")
+
+
+def _keys(words: dict[str, float], entities: dict[str, float], stats: TermStats) -> dict[str, float]:
+    keys = {f"w:{t}": stats.idf(t) for t in top(words, INDEX_TERMS)}
+    keys |= {f"e:{e}": stats.idf(f"e:{e}") for e in top(entities, INDEX_ENTITIES)}
+    return {key[:MAX_KEY_CHARS]: weight for key, weight in sorted(keys.items())}
 
 
 def ranked(hits: Iterable[tuple[str, str]], keys: dict[str, float], limit: int) -> list[str]:
