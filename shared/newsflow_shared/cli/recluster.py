@@ -2,7 +2,7 @@
 
 import click
 
-from newsflow_shared.cli.options import require_module
+from newsflow_shared.cli.options import run_module_main
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
@@ -11,9 +11,4 @@ from newsflow_shared.cli.options import require_module
 @click.pass_context
 def recluster(ctx: click.Context, args: tuple[str, ...]) -> None:
     """Re-cluster stored articles of a time range (DATABASE_URL); `newsflow recluster --help` for options."""
-    module = require_module("store.recluster", "newsflow-store")
-    try:
-        code = module.main(list(args))
-    except SystemExit as exc:  # argparse's --help and usage errors
-        code = exc.code if isinstance(exc.code, int) else 1
-    ctx.exit(code or 0)
+    run_module_main(ctx, "store.recluster", "newsflow-store", args)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from newsflow_shared.cli.options import require_module
+from newsflow_shared.cli.options import require_module, run_module_main
 
 sources_file_argument = click.argument(
     "path", envvar="FETCHER_SOURCES_FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -57,9 +57,4 @@ def list_sources(path: Path, json_output: bool) -> None:
 def apply_ratings(ctx: click.Context, args: tuple[str, ...]) -> None:
     """Apply the file's ratings to stored outlets and recount their stories (DATABASE_URL, REDIS_URL);
     `newsflow sources apply-ratings --help` for options."""
-    module = require_module("store.ratings", "newsflow-store")
-    try:
-        code = module.main(list(args))
-    except SystemExit as exc:  # argparse's --help and usage errors
-        code = exc.code if isinstance(exc.code, int) else 1
-    ctx.exit(code or 0)
+    run_module_main(ctx, "store.ratings", "newsflow-store", args)

@@ -1,11 +1,10 @@
 """The store on real PostgreSQL: the migration, idempotent ingestion, and replicas writing at once."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -14,16 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, func, select
 from store.ingest import Outcome, ingest_article
 from store.models import Article, Source, Story
-from store.testing import extracted, migrated_engine, source_ref
+from store.testing import extracted, source_ref
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(postgres_url: str) -> Iterator[Engine]:
-    engine = migrated_engine(postgres_url)
-    yield engine
-    engine.dispose()
 
 
 def count(engine: Engine, table: type) -> int:

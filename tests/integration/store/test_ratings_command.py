@@ -4,7 +4,6 @@ the story-update stream, and a writer holding the story's row is waited for, not
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,19 +17,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from store.ingest import ingest_article
 from store.models import Source, Story
-from store.testing import extracted, migrated_engine, source_ref
+from store.testing import extracted, source_ref
 
 from tests.support.polling import eventually_sync
 from tests.unit.store.test_ratings import OUTLETS, REWORDED, write_sources
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(postgres_url: str) -> Iterator[Engine]:
-    engine = migrated_engine(postgres_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
