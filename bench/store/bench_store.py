@@ -7,7 +7,7 @@ inside the matching window, statistics analysed), then the same extracted articl
 stories differs between sizes. Prints articles/s, ms per article, the CPU spent per article in this
 process and in the database's backends (a figure the machine's other load hardly moves; needs the
 server on this machine), and the ratio batched / per-message. The process's garbage collector is tuned
-as the writer's (store.app.tune_garbage_collector).
+as the writer's (store.app.tune_writer_process).
 
 The machine's speed varies from day to day, so the run also measures the issue's yardstick, FastStream
 consuming one message at a time (bench/store/reference.py), and prints the batched rate as a ratio of it:
@@ -37,10 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
 from reference import TARGET_RATIO, measure_reference  # noqa: E402
-from store.app import tune_garbage_collector  # noqa: E402
+from store.app import tune_writer_process  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
+from store.settings import StoreSettings  # noqa: E402
 from store.testing import extracted, message_from_record, migrated_engine, read_records, source_ref  # noqa: E402
+
+WRITER_BATCH = StoreSettings.model_fields["batch_size"].default
 
 T0 = datetime(2026, 11, 4, 0, 0, tzinfo=UTC)
 SIZES = (1_000, 10_000, 100_000)
@@ -142,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=20_000,
                         help="batched path, split across the sizes (each size stores the same articles)")
     parser.add_argument("--baseline-articles", type=int, default=300, help="per-message path, per size")
-    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=WRITER_BATCH,
+                        help=f"articles per transaction (default {WRITER_BATCH}, the writer's STORE_BATCH_SIZE)")
     parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")], default=list(SIZES),
                         help="stories in the database, comma-separated (default 1000,10000,100000)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases (dropped by default)")
@@ -157,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
-    tune_garbage_collector()  # as the writer process does
+    tune_writer_process()  # as the writer process does
     per_size = args.articles // len(SIZES)  # the default split, so a run of fewer sizes stores as many
     if args.corpus:
         corpus = [message_from_record(r) for r in read_records(args.corpus)]

@@ -7,7 +7,7 @@ also in N random arrival orders (fetchers deliver out of order), to show how muc
 clustering depends on the order (minimum and median F1 over the orders).
 
     python bench/store/eval_clusters.py bench/store/data/labelled.jsonl [--database-url URL] [--show]
-                                        [--shuffle 20 --seed 1]
+                                        [--shuffle 20 --seed 1] [--batch 250]
 """
 
 import argparse
@@ -25,13 +25,13 @@ from store.stories import DEFAULT_MATCHING, Matching
 from store.testing import message_from_record, migrated_engine, read_records
 
 
-def cluster(records: list[dict], database_url: str, matching: Matching) -> dict[str, str]:
-    """Article id → story id, after feeding every record one message at a time."""
+def cluster(records: list[dict], database_url: str, matching: Matching, batch: int = 1) -> dict[str, str]:
+    """Article id → story id, after feeding the records `batch` messages per transaction (one by default)."""
     engine = migrated_engine(database_url)
     try:
-        for record in records:
-            msg = message_from_record(record)
-            ingest_articles(engine, [msg], now=msg.published_at, matching=matching)
+        for first in range(0, len(records), batch):
+            messages = [message_from_record(record) for record in records[first:first + batch]]
+            ingest_articles(engine, messages, now=max(m.published_at for m in messages), matching=matching)
         with Session(engine) as session:
             rows = dict(session.exec(select(Article.canonical_url, Article.story_id)).all())
     finally:
@@ -48,11 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="print the predicted clusters")
     parser.add_argument("--shuffle", type=int, default=0, help="also run this many random arrival orders")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=1,
+                        help="messages per transaction, as the writer's batch reads (STORE_BATCH_SIZE) deliver them")
     args = parser.parse_args(argv)
     records = read_records(args.path)
     matching = Matching(min_similarity=args.min_similarity, merge_similarity=args.merge_similarity)
     with tempfile.TemporaryDirectory() as tmp:
-        predicted = cluster(records, args.database_url or f"sqlite:///{tmp}/eval.db", matching)
+        predicted = cluster(records, args.database_url or f"sqlite:///{tmp}/eval.db", matching, args.batch)
     gold = {r["id"]: r["story"] for r in records}
     if args.show:
         for story in sorted(set(predicted.values())):
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{story[:8]}: " + ", ".join(f"{i} [{gold[i]}]" for i in members))
     print(f"{len(records)} articles, {len(set(gold.values()))} gold stories, "
           f"{len(set(predicted.values()))} predicted (min_similarity={matching.min_similarity}, "
-          f"merge_similarity={matching.merge_similarity})")
+          f"merge_similarity={matching.merge_similarity}, {args.batch} per transaction)")
     print(f"{'':10}{'precision':>10}{'recall':>10}{'F1':>10}")
     for name, scores in (("pairwise", pairwise(predicted, gold)), ("BCubed", bcubed(predicted, gold))):
         print(f"{name:10}{scores.precision:10.3f}{scores.recall:10.3f}{scores.f1:10.3f}")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.shuffle):
             order = rng.sample(records, len(records))
             with tempfile.TemporaryDirectory() as tmp:
-                got = cluster(order, f"sqlite:///{tmp}/eval-{n}.db", matching)
+                got = cluster(order, f"sqlite:///{tmp}/eval-{n}.db", matching, args.batch)
             runs.append((pairwise(got, gold).f1, bcubed(got, gold).f1))
         for i, name in enumerate(("pairwise", "BCubed")):
             f1s = [run[i] for run in runs]

@@ -26,9 +26,10 @@ from bench_store import (  # noqa: E402
     seed_stories,
     vacuum_analyze,
 )
-from store.app import tune_garbage_collector  # noqa: E402
+from store.app import tune_writer_process  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
+from store.settings import StoreSettings  # noqa: E402
 from store.testing import migrated_engine  # noqa: E402
 
 
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=1000)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--warm", type=int, default=500, help="articles stored before measuring")
-    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=StoreSettings.model_fields["batch_size"].default)
     parser.add_argument("--top", type=int, default=35)
     args = parser.parse_args(argv)
     if args.database_url:
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def profile(args: argparse.Namespace, server_url: str) -> int:
-    tune_garbage_collector()  # as the writer process does
+    tune_writer_process()  # as the writer process does
     database_url = fresh_database(server_url)
     libpq_url = database_url.replace("+psycopg", "")
     migrated_engine(database_url).dispose()

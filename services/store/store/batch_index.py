@@ -77,11 +77,13 @@ class KeyIndex:
         self.load(keys)
         hits = []
         for key in keys:
+            stories = []
             for seen, story_id in self.recent(key)[:story_keys.PER_KEY]:
                 if seen < since:
                     break  # the rest are older still
-                hits.append((key, story_id))
-        return story_keys.ranked(hits, keys, limit)
+                stories.append(story_id)
+            hits.append((key, stories))
+        return story_keys.ranked_by_key(hits, keys, limit)
 
     def recent(self, key: str) -> list[tuple[datetime, str]]:
         """The key's stories in the index's order: most recently seen first, then by id, descending."""

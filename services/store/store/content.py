@@ -10,7 +10,6 @@ the rows; while a story has few articles its pools hold every candidate and the 
 
 import json
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,9 +18,7 @@ from sqlmodel import Session, col, select
 from store import terms
 from store.features import Features, number_key
 from store.filters import one_of
-from store.idf import TermStats
 from store.models import Article, Story
-from store.similarity import weighted
 
 SUMMARY_BULLETS = 3
 KEY_NUMBERS = 5
@@ -29,7 +26,6 @@ MAIN_ENTITIES = 8
 DUPLICATE_SENTENCE = 0.5  # term Jaccard above which a sentence repeats one already chosen
 NUMBER_BONUS = 0.25  # a sentence carrying a key number is what a reader wants first
 LEAD_BONUS = 0.1
-UNIFORM = TermStats()  # content compares within one story, where corpus IDF adds little
 TITLE_POOL = 10  # headlines kept as candidates
 NUMBER_POOL = 30  # figures kept: a figure outside the most reported 30 rarely climbs to the top 5
 SENTENCE_POOL = 24  # summary candidates kept: every sentence of a story's first three articles
@@ -61,7 +57,14 @@ def story_vector(centroid: dict, *fields: str) -> dict[str, float]:
     for name in fields:
         for term, value in centroid.get(name, {}).items():
             summed[term] = summed.get(term, 0.0) + value
-    return weighted(summed, UNIFORM)
+    return uniform(summed)
+
+
+def uniform(counts: dict[str, float]) -> dict[str, float]:
+    """Sub-linear term frequencies alone: content compares within one story, where corpus IDF adds little
+    (what `weighted` gives with no document counted, without its per-term IDF)."""
+    log = math.log
+    return {t: 1.0 + log(tf) for t, tf in counts.items() if tf > 0}
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class Target:
 
     def closeness(self, counts: dict[str, float]) -> tuple[float, dict[str, float]]:
         """Cosine of a text's term counts (as `weighted` weighs them) with the story, and that weighted vector."""
-        vector = weighted(counts, UNIFORM)
+        vector = uniform(counts)
         dot = sum(w * self.vector[t] for t, w in vector.items() if t in self.vector)
         if dot == 0.0:
             return 0.0, vector
@@ -254,37 +257,41 @@ def content_row(article: Article, features: Features) -> ContentRow:
 
 
 def content_rows(session: Session, story_ids: list[str]) -> dict[str, list[ContentRow]]:
+    """Every row of each story (an empty list for a story with none)."""
+    grouped: dict[str, list[ContentRow]] = {story_id: [] for story_id in story_ids}
+    if not story_ids:
+        return grouped
     rows = session.exec(
         select(Article.story_id, Article.id, Article.source_id, Article.title, Article.features, Article.entities,
                Article.events, Article.is_copy, Article.published_at, Article.fetched_at)
         .where(one_of(session, col(Article.story_id), sorted(story_ids)))
     ).all()
-    grouped: dict[str, list[ContentRow]] = defaultdict(list)
     for story_id, article_id, source_id, title, features, entities, events, is_copy, published, fetched in rows:
         grouped[story_id].append(ContentRow(article_id, source_id, title, Features.from_json(features or {}),
                                             entities or [], events or [], is_copy, published or fetched))
     return grouped
 
 
-def refresh_content(session: Session, stories: list[Story], added: dict[str, list[ContentRow]] | None = None,
-                    rebuild: set[str] = frozenset()) -> None:
+def untrusted(stories: list[Story], added: dict[str, list[ContentRow]], rebuild: set[str],
+              articles: dict[str, int]) -> list[str]:
+    """Stories whose content must be rebuilt from all their rows (`articles`: how many each has now): an
+    article was removed or edited, a merge, or a state older than the story's articles."""
+    return [story.id for story in stories
+            if story.id in rebuild
+            or (story.content_state or {}).get("articles", 0) + len(added.get(story.id, ())) != articles[story.id]]
+
+
+def refresh_content(stories: list[Story], added: dict[str, list[ContentRow]],
+                    rebuilt: dict[str, list[ContentRow]]) -> None:
     """Bring the stories' content up to date: from their stored state plus `added` (the rows this
-    transaction added to them), or from all their rows when that state cannot be trusted (an article
-    was removed or edited, a merge, a state older than the story's articles)."""
-    added = added or {}
-    states = {}
+    transaction added to them), or from `rebuilt`, all the rows of those `untrusted` named."""
     for story in stories:
-        state = ContentState.from_json(story.content_state)
-        if story.id not in rebuild and state.articles + len(added.get(story.id, ())) == story.article_count:
+        if story.id in rebuilt:
+            state = build_state(rebuilt[story.id])
+        else:
+            state = ContentState.from_json(story.content_state)
             for row in sorted(added.get(story.id, ()), key=lambda r: (r.time, r.article_id)):
                 state.add(row)
-            states[story.id] = state
-    stale = [story.id for story in stories if story.id not in states]
-    if stale:
-        for story_id, rows in content_rows(session, stale).items():
-            states[story_id] = build_state(rows)
-    for story in stories:
-        state = states.get(story.id) or ContentState()
         content = state.content(story.centroid)
         story.content_state = state.as_json()
         story.title = content.title or story.title

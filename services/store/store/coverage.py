@@ -120,10 +120,9 @@ def coverage_rows(session: Session, story_ids: list[str]) -> dict[str, list[Cove
     return grouped
 
 
-def refresh_coverage(session: Session, stories: list[Story]) -> dict[str, tuple[Coverage, list[str]]]:
-    """Recount each story's coverage from its rows (never incrementally, so a redelivery or a
-    concurrent writer cannot skew the counts); returns each story's Coverage and source ids, for its update."""
-    grouped = coverage_rows(session, [story.id for story in stories])
+def recount(stories: list[Story], grouped: dict[str, list[CoverageRow]]) -> dict[str, tuple[Coverage, list[str]]]:
+    """Recount each story's coverage from its rows (`coverage_rows`; never incrementally, so a redelivery or
+    a concurrent writer cannot skew the counts); returns each story's Coverage and source ids, for its update."""
     counted = {}
     for story in stories:
         rows = grouped[story.id]

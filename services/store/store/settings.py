@@ -46,7 +46,7 @@ class StoreSettings(ServiceSettings):
         default=0.55, gt=0, le=2, description="An article scoring this with two stories merges them."
     )
     batch_size: int = Field(
-        default=100, ge=1, le=1000,
+        default=250, ge=1, le=1000,
         description="Articles read and committed together (one transaction per batch).",
     )
 

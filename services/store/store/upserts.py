@@ -65,6 +65,8 @@ def dumps(value: object) -> str:
 
 def _iso(value: object) -> str:
     if isinstance(value, datetime):
+        if value.tzinfo is UTC:  # nearly all: the store's times are converted to UTC as they come in
+            return value.isoformat()
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: the store only accepts timezone-aware times")
         return value.astimezone(UTC).isoformat()
