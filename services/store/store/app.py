@@ -16,7 +16,6 @@ from newsflow_shared.delivery import OUTAGE, InvalidMessage, dead_letter_entry, 
 from newsflow_shared.metrics import MESSAGES
 from newsflow_shared.runtime import build_broker, build_worker_app
 
-from store.alongside import tune_switch_interval
 from store.batches import BatchLogContext, Entry, Rejected, accept, entries_of
 from store.db import check_connection, make_engine
 from store.ingest import ingest_article, ingest_articles
@@ -33,12 +32,10 @@ log = structlog.get_logger("store")
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def tune_writer_process() -> None:
-    """For the writer process: collect less often, never again traverse what startup loaded, and let the
-    thread writing alongside a batch's computation take the GIL back quickly (store.alongside)."""
+def tune_garbage_collector() -> None:
+    """For the writer process: collect less often, and never again traverse what startup loaded."""
     gc.set_threshold(*GC_THRESHOLDS)
     gc.freeze()
-    tune_switch_interval()
 
 
 def utc_now() -> datetime:

@@ -7,7 +7,7 @@ crash between commit and publish is published on the retry (same version, same m
 """
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain
@@ -22,7 +22,6 @@ from sqlmodel import Session, col, select
 
 from store import locks
 from store.batch_index import BatchIndex
-from store.alongside import writing_alongside
 from store.content import ContentRow, content_row, content_rows, refresh_content, untrusted
 from store.copies import fingerprint_keys
 from store.coverage import coverage_rows, record_change, recount, stories_updated, story_updated
@@ -208,8 +207,10 @@ def write_articles(
     with session.no_autoflush:
         outcomes = place_all(session, messages, features, stats, existing, keys=keys, lookups=lookups, batch=batch,
                              now=now, matching=matching, index=index)
-    index.flush()  # the batch's stories and articles: coverage and content read them back
-    written = finish(session, batch, index, now=now, alongside=lambda: (index.write(), stats.save(session)))
+    index.flush()  # articles before the fingerprints that refer to them
+    index.write()
+    stats.save(session)
+    written = finish(session, batch, index, now=now)
     live = {article.id: index.stories.live(article.story_id).id for _, article in outcomes}
     unchanged = index.stories.read(story_id for story_id in live.values() if story_id not in batch.stories)
     rows = {**unchanged, **batch.stories}
@@ -232,15 +233,13 @@ def likely_stories(index: BatchIndex, messages: list[ArticleExtracted], keys: di
     return wanted
 
 
-def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime,
-           alongside: Callable[[], None] = lambda: None) -> list[StoryState]:
-    """Lock the stories the batch changed, then recount, re-summarise and write them (`alongside`: see
-    finish_stories)."""
+def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime) -> list[StoryState]:
+    """Lock the stories the batch changed, then recount, re-summarise and write them."""
     touched = [state for state in batch.stories.values() if isinstance(state, StoryState)]
     index.stories.lock(touched)
     for state in touched:
         batch.stories[state.id] = state.apply()
-    finish_stories(session, batch, now=now, alongside=alongside)
+    finish_stories(session, batch, now=now)
     return touched
 
 
@@ -298,22 +297,22 @@ def write_article(
     return Outcome.UPDATED, article
 
 
-def finish_stories(session: Session, batch: Batch, *, now: datetime,
-                   alongside: Callable[[], None] = lambda: None) -> None:
-    """Recount and re-summarise every story the batch touched, then bump each one's version once.
-    `alongside`, writes that return nothing, runs meanwhile (store.alongside): all reads come first."""
+def finish_stories(session: Session, batch: Batch, *, now: datetime) -> None:
+    """Recount and re-summarise every story the batch touched, then bump each one's version once: the rows
+    both need are read first, in two queries, and the rest is computed from them."""
     stories = [batch.stories[story_id] for story_id in sorted(batch.stories)]
+    if not stories:
+        return
     for story in stories:
         if isinstance(story, Story) and story in session:
             session.expunge(story)  # written below in one statement, not by the unit of work
-    grouped = coverage_rows(session, [story.id for story in stories]) if stories else {}
+    grouped = coverage_rows(session, [story.id for story in stories])
     rebuilt = content_rows(session, untrusted(stories, batch.added, batch.rebuild,
                                               {story_id: len(rows) for story_id, rows in grouped.items()}))
-    with writing_alongside(session, alongside):
-        batch.counted = recount(stories, grouped)
-        refresh_content(stories, batch.added, rebuilt)  # an absorbed story's is emptied
-        for story in stories:
-            record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
+    batch.counted = recount(stories, grouped)
+    refresh_content(stories, batch.added, rebuilt)  # an absorbed story's is emptied
+    for story in stories:
+        record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
     write_stories(session, stories)
 
 
