@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_store import drop_database, fresh_database, generated_articles, seed_stories, vacuum_analyze  # noqa: E402
+from bench_store import WRITER_BATCH, drop_database, fresh_database, generated_articles, seed_stories, vacuum_analyze  # noqa: E402
 from faststream.redis import RedisBroker  # noqa: E402
 from newsflow_shared import streams  # noqa: E402
 from newsflow_shared.contracts import extracted_articles  # noqa: E402
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a scratch database is created on it)")
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--stories", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=StoreSettings.model_fields["batch_size"].default)
+    parser.add_argument("--batch", type=int, default=WRITER_BATCH)
     parser.add_argument("--log-level", default="WARNING",
                         help="the writer's; at INFO it logs a line per article (send stderr elsewhere)")
     args = parser.parse_args(argv)

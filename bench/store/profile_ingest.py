@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
 from bench_store import (  # noqa: E402
+    WRITER_BATCH,
     backend_cpu_s,
     drop_database,
     fresh_database,
@@ -29,7 +30,6 @@ from bench_store import (  # noqa: E402
 from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
-from store.settings import StoreSettings  # noqa: E402
 from store.testing import migrated_engine  # noqa: E402
 
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=1000)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--warm", type=int, default=500, help="articles stored before measuring")
-    parser.add_argument("--batch", type=int, default=StoreSettings.model_fields["batch_size"].default)
+    parser.add_argument("--batch", type=int, default=WRITER_BATCH)
     parser.add_argument("--top", type=int, default=35)
     args = parser.parse_args(argv)
     if args.database_url:

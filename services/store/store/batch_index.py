@@ -83,7 +83,7 @@ class KeyIndex:
                     break  # the rest are older still
                 stories.append(story_id)
             hits.append((key, stories))
-        return story_keys.ranked_by_key(hits, keys, limit)
+        return story_keys.ranked(hits, keys, limit)
 
     def recent(self, key: str) -> list[tuple[datetime, str]]:
         """The key's stories in the index's order: most recently seen first, then by id, descending."""

@@ -80,7 +80,7 @@ class Target:
         return cls(vector, math.sqrt(sum(w * w for w in vector.values())))
 
     def closeness(self, counts: dict[str, float]) -> tuple[float, dict[str, float]]:
-        """Cosine of a text's term counts (as `weighted` weighs them) with the story, and that weighted vector."""
+        """Cosine of a text's term counts (as `uniform` weighs them) with the story, and that weighted vector."""
         vector = uniform(counts)
         dot = sum(w * self.vector[t] for t, w in vector.items() if t in self.vector)
         if dot == 0.0:

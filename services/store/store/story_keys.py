@@ -62,17 +62,10 @@ def _keys(words: dict[str, float], entities: dict[str, float], stats: TermStats)
     return {key[:MAX_KEY_CHARS]: weight for key, weight in sorted(keys.items())}
 
 
-def ranked(hits: Iterable[tuple[str, str]], keys: dict[str, float], limit: int) -> list[str]:
-    """Story ids from (key, story id) hits, by the summed weight of the keys each shares, then by id."""
-    by_key: dict[str, list[str]] = defaultdict(list)
-    for key, story_id in hits:
-        by_key[key].append(story_id)
-    return ranked_by_key(by_key.items(), keys, limit)
-
-
-def ranked_by_key(stories: Iterable[tuple[str, Iterable[str]]], keys: dict[str, float], limit: int) -> list[str]:
-    """`ranked` for hits grouped by key. Each story sums its keys' weights in key order, so equal sets of
-    keys score exactly equal (the writer ranks ~1,000 hits an article: sorting keys, not hits)."""
+def ranked(stories: Iterable[tuple[str, Iterable[str]]], keys: dict[str, float], limit: int) -> list[str]:
+    """Story ids from (key, the key's story ids) hits, by the summed weight of the keys each shares, then by id.
+    Each story sums its keys' weights in key order, so equal sets of keys score exactly equal (the writer
+    ranks ~1,000 hits an article: sorting keys, not hits)."""
     shared: dict[str, float] = defaultdict(float)
     for key, story_ids in sorted(stories, key=lambda item: item[0]):
         weight = keys[key]
@@ -89,12 +82,10 @@ def candidates(session: Session, keys: dict[str, float], *, since: datetime, lim
     the same as a rare one, so lookups stay flat as the table grows. The writer answers the same from
     store.batch_index.KeyIndex, for a whole batch at once.
     """
-    hits = []
-    for key in sorted(keys):
-        hits += [(key, story_id) for (story_id,) in session.execute(
-            select(StoryKey.story_id).where(StoryKey.key == key, col(StoryKey.last_seen) >= since)
-            .order_by(col(StoryKey.last_seen).desc(), col(StoryKey.story_id).desc()).limit(PER_KEY)
-        ).all()]
+    hits = [(key, session.execute(
+        select(StoryKey.story_id).where(StoryKey.key == key, col(StoryKey.last_seen) >= since)
+        .order_by(col(StoryKey.last_seen).desc(), col(StoryKey.story_id).desc()).limit(PER_KEY)
+    ).scalars().all()) for key in sorted(keys)]
     return ranked(hits, keys, limit)
 
 
