@@ -6,8 +6,8 @@ time with the current document frequencies, so old centroids never go stale. Wei
 (tuned on bench/store/data/labelled.jsonl) instead of learned.
 
 Only the article's own terms have their document frequency looked up; every other centroid term
-counts as unseen (the highest IDF). Then a cosine costs one pass over the article's terms: the
-centroid's norm is its cached sum of squared sub-linear frequencies, corrected for those terms.
+counts as unseen (the highest IDF). Then a cosine visits only the terms the two share: the
+centroid's norm is its cached sum of squared sub-linear frequencies, corrected for the article's terms.
 """
 
 import math
@@ -57,18 +57,19 @@ def decay(gap_hours: float) -> float:
 @dataclass
 class CentroidView:
     """A centroid with what scoring needs of it computed once per field, when first needed (it changes
-    only when the story does): each term's sub-linear frequency and their sum of squares."""
+    only when the story does): the sum of its terms' squared sub-linear frequencies."""
 
     centroid: dict
-    sublinear_tf: dict[str, dict[str, float]] = field(default_factory=dict)
     squares: dict[str, float] = field(default_factory=dict)
     _events_norm: float | None = None
 
-    def frequencies(self, name: str) -> dict[str, float]:
-        if name not in self.sublinear_tf:
-            self.sublinear_tf[name] = {t: sublinear(tf) for t, tf in self.centroid.get(name, {}).items() if tf > 0}
-            self.squares[name] = sum(w * w for w in self.sublinear_tf[name].values())
-        return self.sublinear_tf[name]
+    def square_sum(self, name: str) -> float:
+        total = self.squares.get(name)
+        if total is None:  # fsum: the same total whatever the terms' order (JSONB reorders a centroid's keys)
+            log = math.log
+            total = self.squares[name] = math.fsum([(1.0 + log(tf)) ** 2
+                                                    for tf in self.centroid.get(name, {}).values() if tf > 0])
+        return total
 
     @property
     def events_norm(self) -> float:
@@ -100,32 +101,23 @@ class ArticleVectors:
                    known, stats.unseen_idf(), math.sqrt(sum(w * w for w in features.events.values())), stats)
 
     def cosine(self, name: str, view: CentroidView) -> float:
-        mine = self.vectors[name]
-        if not mine or not view.centroid.get(name):
+        mine, theirs = self.vectors[name], view.centroid.get(name)
+        if not mine or not theirs:
             return 0.0
-        theirs = view.frequencies(name)  # term → sub-linear frequency
-        known = self.known[name]
-        dot = 0.0
-        for term, weight in mine.items():
-            tf = theirs.get(term)
-            if tf is not None:
-                dot += weight * tf * known[term]
+        # Only the shared terms count, and most candidates share a word or two: intersect in C, then visit
+        # those. fsum: the same value whatever the order the sets come in.
+        shared = mine.keys() & theirs.keys()
+        if not shared:
+            return 0.0
+        known, log = self.known[name], math.log
+        dot = math.fsum([mine[t] * (1.0 + log(theirs[t])) * known[t] for t in shared if theirs[t] > 0])
         if dot == 0.0:
             return 0.0
         # The centroid's norm with unseen IDF everywhere, corrected for the terms whose IDF is known.
         unseen = self.unseen_idf * self.unseen_idf
-        norm2 = unseen * view.squares[name]
-        if len(known) <= len(theirs):
-            for term, idf in known.items():
-                tf = theirs.get(term)
-                if tf is not None:
-                    norm2 += tf * tf * (idf * idf - unseen)
-        else:
-            for term, tf in theirs.items():
-                idf = known.get(term)
-                if idf is not None:
-                    norm2 += tf * tf * (idf * idf - unseen)
-        return dot / (self.norms[name] * math.sqrt(norm2))
+        correction = math.fsum([(1.0 + log(tf)) ** 2 * (known[t] * known[t] - unseen)
+                                for t in known.keys() & theirs.keys() if (tf := theirs[t]) > 0])
+        return dot / (self.norms[name] * math.sqrt(unseen * view.square_sum(name) + correction))
 
     def events_cosine(self, view: CentroidView) -> float:
         theirs = view.centroid.get("events", {})

@@ -47,3 +47,17 @@ def test_event_and_quantities_raise_the_score_when_both_sides_have_them() -> Non
                         quantities={"q:6000": 1.0})
     stats = TermStats()
     assert score(enriched, story, stats, gap_hours=0).value > score(base, story, stats, gap_hours=0).value + 0.2
+
+
+def test_a_score_does_not_depend_on_the_order_of_the_centroid_terms() -> None:
+    """PostgreSQL's JSONB reorders a centroid's keys: a story read from the database and the same story
+    cached as written must score exactly alike, or replicas could decide a threshold differently."""
+    words = [f"word{n}" for n in range(120)]
+    article = Features(title={w: 1.0 for w in words[:8]}, body={w: float(1 + n % 4) for n, w in enumerate(words[:90])})
+    centroid = add_to_centroid({}, Features(title={w: 1.0 + n / 7 for n, w in enumerate(words[4:14])},
+                                            body={w: 0.3 + n / 3 for n, w in enumerate(words[50:])}))
+    reordered = {name: dict(reversed(terms.items())) for name, terms in centroid.items()}
+    stats = TermStats(1000, {w: n * 7 % 300 for n, w in enumerate(words[::2])})
+    scores = [score(article, c, stats, gap_hours=0) for c in (centroid, reordered)]
+    assert scores[0].value > 0.1
+    assert scores[0] == scores[1]
