@@ -103,7 +103,9 @@ class StoryStates:
     def prefetch(self, ids: Iterable[str]) -> None:
         """Read the stories not read yet: with their centroids those the cache has never seen, without
         those it may hold (and then the centroids of the few whose version moved on)."""
-        wanted = sorted(set(ids) - self.states.keys() - self.absent)
+        # Membership tests, not set differences: `set - dict.keys()` walks every story read so far, and a
+        # batch asks ~2 times an article with ~1,500 read at 100k stories in the window.
+        wanted = sorted({story_id for story_id in ids if story_id not in self.states and story_id not in self.absent})
         if not wanted:
             return
         rows, views = {}, {}
