@@ -17,7 +17,8 @@ the target (≥ 500 articles/s where that consumer did 1,100 messages/s) is a ra
 
 Without --database-url / --redis-url a PostgreSQL / Redis is found or started as the tests do (the
 reference uses a scratch stream it deletes). Without --corpus the articles are generated: events with
-their own words and names, reported by several outlets.
+their own words, names, place and figure, reported by several outlets, carrying what the extractor
+sends (entities, figures, an event record) and sentences a summary can use (--plain-articles: without).
 """
 
 import argparse
@@ -36,6 +37,16 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
+from newsflow_shared.contracts.enrichment import (  # noqa: E402
+    Actor,
+    ActorType,
+    Entity,
+    EntityKind,
+    Event,
+    Place,
+    QuadClass,
+    Quantity,
+)
 from reference import TARGET_RATIO, measure_reference  # noqa: E402
 from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
@@ -57,7 +68,11 @@ def word(rng: random.Random) -> str:
     return f"w{int(rng.paretovariate(1.1)) % VOCABULARY}"
 
 
-def generated_articles(count: int, seed: int) -> list:
+def generated_articles(count: int, seed: int, *, enriched: bool = True) -> list:
+    """Events with their own words, names, place and figure, each reported by several outlets in its own
+    words. `enriched`: as the extractor sends them, with sentences a summary can use, entities, figures
+    and an event record; without, the bare title and text earlier benches stored (their run-on text
+    gives no summary candidate, so the story content cost little: figures from before 2026-12-06)."""
     rng = random.Random(seed)
     messages = []
     events = max(1, count // 6)
@@ -66,16 +81,36 @@ def generated_articles(count: int, seed: int) -> list:
         erng = random.Random(f"event-{seed}-{event}")
         topic = [f"t{erng.randrange(10**6)}" for _ in range(12)]
         names = [f"Name{erng.randrange(10**5)} Person{erng.randrange(10**5)}" for _ in range(3)]
+        place, figure = f"Place{erng.randrange(10**4)}", erng.randrange(100, 90_000)
+        cameo = f"{erng.randrange(1, 21):02d}"
         title = " ".join(rng.sample(topic, 5) + [word(rng) for _ in range(4)])
         sentences = []
         for _ in range(10):
             words = rng.sample(topic, 3) + [word(rng) for _ in range(12)]
             rng.shuffle(words)
-            sentences.append(" ".join(words) + f" said {rng.choice(names)}, with {rng.randrange(10, 9000)} people.")
+            sentence = " ".join(words) + f" said {rng.choice(names)}, with {rng.randrange(10, 9000)} people."
+            sentences.append(sentence[0].upper() + sentence[1:] if enriched else sentence)
         published = T0 + timedelta(minutes=event % 2000 + rng.randrange(120))
+        extra = {}
+        if enriched:
+            # Most outlets report the event's figure, a few another one; background names recur across events.
+            reported = figure if rng.random() < 0.8 else rng.randrange(100, 90_000)
+            lead = f"In {place}, {reported:,} people were counted, {names[0]} said. "
+            sentences.insert(0, lead.strip())
+            background = [f"Org{rng.randrange(2_000)}" for _ in range(4)]
+            extra = {
+                "entities": [Entity(name=name, kind=EntityKind.PERSON, mentions=rng.randint(1, 3)) for name in names]
+                + [Entity(name=place, kind=EntityKind.PLACE, mentions=rng.randint(1, 3))]
+                + [Entity(name=org, kind=EntityKind.ORGANISATION, mentions=1) for org in background],
+                "quantities": [Quantity(value=reported, text=f"{reported:,}", counted="people", sentence=lead,
+                                        offset=len(f"In {place}, "))],
+                "events": [Event(actor1=Actor(name=names[0], type=ActorType.GOVERNMENT), cameo_root=cameo,
+                                 action="event", verb="say", quad_class=QuadClass.VERBAL_COOPERATION, goldstein=1.0,
+                                 place=Place(name=place), sentence=lead, confidence=round(rng.uniform(0.5, 0.95), 2))],
+            }
         messages.append(extracted(f"https://bench.example/{seed}/{n}", title=title, text=" ".join(sentences),
                                   source=rng.choice(OUTLETS), content_hash="bench", published_at=published,
-                                  fetched_at=published, extracted_at=published))
+                                  fetched_at=published, extracted_at=published, **extra))
     return messages
 
 
@@ -149,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"articles per transaction (default {WRITER_BATCH}, the writer's STORE_BATCH_SIZE)")
     parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")], default=list(SIZES),
                         help="stories in the database, comma-separated (default 1000,10000,100000)")
+    parser.add_argument("--plain-articles", action="store_true",
+                        help="generate bare articles (no summary sentences, entities, figures or events), as "
+                             "runs before 2026-12-06 did: to compare with their figures")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases (dropped by default)")
     parser.add_argument("--redis-url", help="Redis for the FastStream reference (a scratch stream, deleted after)")
     args = parser.parse_args(argv)
@@ -169,7 +207,7 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
                                                             "article_id": f"bench-{n}"})
                 for n in range(per_size + args.baseline_articles)]
     else:
-        pool = generated_articles(per_size + args.baseline_articles, seed=7)
+        pool = generated_articles(per_size + args.baseline_articles, seed=7, enriched=not args.plain_articles)
     print(f"{per_size:,} articles batched ({args.batch}/transaction) after {args.baseline_articles:,} one per "
           f"transaction, the same articles into a fresh database per size; clustering on, PostgreSQL; other "
           f"processes share this machine's CPUs. CPU columns: ms of CPU per batched article in this process "
