@@ -28,6 +28,7 @@ NUMBER_BONUS = 0.25  # a sentence carrying a key number is what a reader wants f
 LEAD_BONUS = 0.1
 TITLE_POOL = 10  # headlines kept as candidates
 NUMBER_POOL = 30  # figures kept: a figure outside the most reported 30 rarely climbs to the top 5
+ENTITY_POOL = 64  # names kept: without a bound a big story's state grows with every article's stray names
 SENTENCE_POOL = 24  # summary candidates kept: every sentence of a story's first three articles
 
 
@@ -77,15 +78,19 @@ class Target:
     @classmethod
     def of(cls, centroid: dict) -> "Target":
         vector = story_vector(centroid, "title", "body")
-        return cls(vector, math.sqrt(sum(w * w for w in vector.values())))
+        return cls(vector, math.sqrt(math.fsum([w * w for w in vector.values()])))
 
-    def closeness(self, counts: dict[str, float]) -> tuple[float, dict[str, float]]:
-        """Cosine of a text's term counts (as `uniform` weighs them) with the story, and that weighted vector."""
-        vector = uniform(counts)
-        dot = sum(w * self.vector[t] for t, w in vector.items() if t in self.vector)
+    def closeness(self, counts: dict[str, float]) -> float:
+        """Cosine of a text's term counts (weighed as `uniform` weighs them) with the story. Only shared terms
+        count; fsum: the same value whatever the order of the keys (JSONB reorders a stored text's counts)."""
+        shared = counts.keys() & self.vector.keys()
+        if not shared:
+            return 0.0
+        log = math.log
+        dot = math.fsum([(1.0 + log(counts[t])) * self.vector[t] for t in shared if counts[t] > 0])
         if dot == 0.0:
-            return 0.0, vector
-        return dot / (math.sqrt(sum(w * w for w in vector.values())) * self.norm), vector
+            return 0.0
+        return dot / (math.sqrt(math.fsum([(1.0 + log(n)) ** 2 for n in counts.values() if n > 0])) * self.norm)
 
 
 def _most_common(counter: dict[str, int]) -> str:
@@ -183,7 +188,7 @@ class ContentState:
     def title(self, target: Target) -> str | None:
         """The headline closest to the story's centroid (`target`); ties go to the earliest article."""
         ranked = sorted(self.titles or self.copy_titles,
-                        key=lambda t: (-target.closeness(t[3])[0], t[1], t[2]))
+                        key=lambda t: (-target.closeness(t[3]), t[1], t[2]))
         if self.titles:
             self.titles = ranked[:TITLE_POOL]
         else:
@@ -196,12 +201,12 @@ class ContentState:
         scored = []
         for candidate in self.sentences:
             article_id, position, sentence, counts = candidate
-            value, vector = target.closeness(counts)
+            value = target.closeness(counts)
             if any(text in sentence for text in wanted):
                 value += NUMBER_BONUS
             if position == 0:
                 value += LEAD_BONUS
-            scored.append((value, article_id, position, candidate, set(vector)))
+            scored.append((value, article_id, position, candidate, {t for t, n in counts.items() if n > 0}))
         scored.sort(key=lambda c: (-c[0], c[1], c[2]))
         self.sentences = [c[3] for c in scored[:SENTENCE_POOL]]
         chosen: list[tuple[str, set[str]]] = []
@@ -217,8 +222,9 @@ class ContentState:
 
     def main_entities(self) -> list[dict]:
         """Entities by the number of articles naming them (the extractor's, else none)."""
-        ranked = sorted(self.entities.items(), key=lambda item: (-item[1]["articles"], item[0]))[:MAIN_ENTITIES]
-        return [{"name": name, "kind": e["kind"], "articles": e["articles"]} for name, e in ranked]
+        ranked = sorted(self.entities.items(), key=lambda item: (-item[1]["articles"], item[0]))
+        self.entities = dict(ranked[:ENTITY_POOL])
+        return [{"name": name, "kind": e["kind"], "articles": e["articles"]} for name, e in ranked[:MAIN_ENTITIES]]
 
     def event(self) -> dict | None:
         """The most confident record of the event most articles report (same actor, action and place)."""

@@ -123,3 +123,33 @@ def test_adding_to_a_state_leaves_the_state_it_was_read_from_unchanged() -> None
     state.content(centroid(KURSK))
     assert json.dumps(stored.as_json(), sort_keys=True) == before
     assert state.articles == 3 and stored.articles == 2
+
+
+def test_a_big_story_keeps_a_bounded_pool_of_names_and_its_most_named_entities() -> None:
+    """Every article brings stray names; the state keeps the most named ENTITY_POOL of them, so a story of
+    hundreds of articles is not rewritten with all their names each time it changes."""
+    from store.content import ENTITY_POOL, MAIN_ENTITIES, ContentState
+
+    state = ContentState()
+    for n in range(300):
+        named = [{"name": f"Main {m}", "kind": "person"} for m in range(MAIN_ENTITIES) if n % (m + 1) == 0]
+        state.add(row(f"a{n}", f"s{n}", "t", ["x y z a b c"], entities=[*named, {"name": f"Stray {n}", "kind": "org"}]))
+        if n % 25 == 0:
+            state.content({})
+    content = state.content({})
+    assert len(state.entities) == ENTITY_POOL
+    assert [e["name"] for e in content.entities] == [f"Main {m}" for m in range(MAIN_ENTITIES)]
+    assert content.entities[0]["articles"] == 300
+
+
+def test_summary_closeness_does_not_depend_on_the_order_of_a_sentence_terms() -> None:
+    """A stored sentence's term counts come back from JSONB in another key order: the score is the same."""
+    from store.content import Target
+
+    target = Target.of(centroid(KURSK))
+    for candidate in KURSK:
+        for sentence in candidate.features.sentences:
+            from store import terms
+
+            counts = terms.term_counts(sentence)
+            assert target.closeness(counts) == target.closeness(dict(reversed(counts.items())))
