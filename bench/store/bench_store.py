@@ -6,8 +6,9 @@ inside the matching window, statistics analysed), then the same extracted articl
 `ingest_articles` in batches (one transaction per batch, as the batch consumer does). Only the number of
 stories differs between sizes. Prints articles/s, ms per article, the CPU spent per article in this
 process and in the database's backends (a figure the machine's other load hardly moves; needs the
-server on this machine), and the ratio batched / per-message. The process's garbage collector is tuned
-as the writer's (store.app.tune_garbage_collector).
+server on this machine), the ratio batched / per-message, and (generated articles) the clustering's
+pairwise and BCubed scores against the events the articles were generated from: speed with clustering
+that works. The process's garbage collector is tuned as the writer's (store.app.tune_garbage_collector).
 
 The machine's speed varies from day to day, so the run also measures the issue's yardstick, FastStream
 consuming one message at a time (bench/store/reference.py), and prints the batched rate as a ratio of it:
@@ -50,6 +51,7 @@ from newsflow_shared.contracts.enrichment import (  # noqa: E402
 from reference import TARGET_RATIO, measure_reference  # noqa: E402
 from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
+from store.evaluation import Scores, bcubed, pairwise  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
 from store.settings import StoreSettings  # noqa: E402
 from store.testing import extracted, message_from_record, migrated_engine, read_records, source_ref  # noqa: E402
@@ -115,8 +117,13 @@ def generated_articles(count: int, seed: int, *, enriched: bool = True) -> list:
 
 
 def seed_stories(libpq_url: str, count: int, *, offset: int, seed: int) -> None:
-    """Bulk-insert `count` stories with 12 index keys each, recent enough to be candidates."""
+    """Bulk-insert `count` stories with 12 index keys each, recent enough to be candidates, and named
+    entities as the extractor's articles give them (people of their own, organisations from the pool
+    the generated articles draw theirs from)."""
     rng = random.Random(seed)
+    names = random.Random(f"entities-{seed}")
+    entities = [{f"name{names.randrange(10**5)} person{names.randrange(10**5)}": 3.0 for _ in range(3)}
+                | {f"org{names.randrange(2_000)}": 1.0 for _ in range(2)} for _ in range(count)]
     with psycopg.connect(libpq_url) as conn, conn.cursor() as cur:
         with cur.copy("copy story (id, title, key_terms, article_count, source_count, bias_counts, created_at, "
                       "updated_at, version, last_change, centroid, last_published_at, coverage, summary, "
@@ -124,7 +131,7 @@ def seed_stories(libpq_url: str, count: int, *, offset: int, seed: int) -> None:
             for n in range(offset, offset + count):
                 terms = {f"t{rng.randrange(10**6)}": 1.0 for _ in range(10)} | {word(rng): 1.0 for _ in range(20)}
                 at = T0 + timedelta(minutes=rng.randrange(2200))
-                centroid = {"title": dict(list(terms.items())[:6]), "body": terms, "entities": {}}
+                centroid = {"title": dict(list(terms.items())[:6]), "body": terms, "entities": entities[n - offset]}
                 copy.write_row((f"seed-{n}", f"seeded story {n}", "", 3, 3, "{}", at, at, 1, "created",
                                 json.dumps(centroid), at, "{}", "[]", "[]", "[]"))
         with cur.copy("copy story_key (key, story_id, last_seen) from stdin") as copy:
@@ -133,6 +140,8 @@ def seed_stories(libpq_url: str, count: int, *, offset: int, seed: int) -> None:
                 at = T0 + timedelta(minutes=rng.randrange(2200))
                 for key in {f"w:t{rng.randrange(10**6)}" for _ in range(8)} | {f"w:{word(rng)}" for _ in range(4)}:
                     copy.write_row((key, f"seed-{n}", at))
+                for name in entities[n - offset]:
+                    copy.write_row((f"e:{name}", f"seed-{n}", at))
         conn.commit()
 
 
@@ -214,7 +223,7 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
           f"and in the database's backends.")
     print(f"{'stories':>9} {'batched/s':>10} {'ms/article':>11} {'cpu ms':>7} {'db cpu ms':>9} "
           f"{'per-msg/s':>10} {'ms/article':>11} {'ratio':>6} {'reference/s':>12} {'vs reference':>12}")
-    rates = []
+    rates, quality = [], []
     for size in args.sizes:
         database_url = fresh_database(server_url)
         libpq_url = database_url.replace("+psycopg", "")
@@ -236,6 +245,7 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
               f"{s_rate:>10,.0f} {1000 / s_rate:>11.2f} {b_rate / s_rate:>5.1f}x {reference:>12,.0f} "
               f"{b_rate / reference:>12.2f}", flush=True)
         engine.dispose()
+        quality.append((size, clustering_scores(libpq_url, pool)))
         if not args.keep:
             drop_database(server_url, database_url)
     first_size, first_rate, _, first_cpu = rates[0]
@@ -243,7 +253,30 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
         print(f"{size:>9,} stories: {rate / reference:.2f} of the FastStream per-message reference (target "
               f"≥ {TARGET_RATIO:.2f}); time per article {first_rate / rate:.2f}× that at {first_size:,} stories, "
               f"CPU per article (writer + database) {cpu_ms / first_cpu:.2f}×")
+    for size, scores in quality:
+        if scores is not None:
+            print(f"{size:>9,} stories: clustering against the generated events (every stored article): pairwise "
+                  f"P/R {scores[0].precision:.3f}/{scores[0].recall:.3f}, BCubed P/R "
+                  f"{scores[1].precision:.3f}/{scores[1].recall:.3f}")
     return 0
+
+
+def clustering_scores(libpq_url: str, messages: list) -> tuple[Scores, Scores] | None:
+    """Pairwise and BCubed scores of the stored articles' stories against the events they were generated
+    from (an event's actor names it); None for articles without event records (--plain-articles, --corpus)."""
+    gold = {m.article_id: m.events[0].actor1.name for m in messages if m.events and m.events[0].actor1}
+    if len(gold) < len(messages):
+        return None
+    with psycopg.connect(libpq_url) as conn:
+        merged = dict(conn.execute("select id, merged_into from story where merged_into is not null").fetchall())
+        placed = dict(conn.execute("select id, story_id from article").fetchall())
+    predicted = {}
+    for article_id in gold:
+        story = placed[article_id]
+        while story in merged:  # merges point straight at the survivor, so this is one hop
+            story = merged[story]
+        predicted[article_id] = story
+    return pairwise(predicted, gold), bcubed(predicted, gold)
 
 
 def drop_database(server_url: str, database_url: str) -> None:

@@ -219,3 +219,14 @@ def test_an_article_matching_two_stories_strongly_merges_them(engine: Engine) ->
     again = ingest_article(engine, bridge, now=NOW + timedelta(minutes=9), matching=merging)
     assert again.outcome is Outcome.UNCHANGED
     assert again.updates == ingested.updates
+
+
+def test_pairwise_and_bcubed_scores_of_a_cluster_that_joins_two_stories() -> None:
+    """Four articles of two gold stories put in one cluster: 2 of its 6 pairs are right (precision 1/3),
+    every gold pair is found (recall 1); BCubed precision 1/2 for each article, recall 1."""
+    predicted = {"a": "x", "b": "x", "c": "x", "d": "x"}
+    gold = {"a": 1, "b": 1, "c": 2, "d": 2}
+    assert (pairwise(predicted, gold).precision, pairwise(predicted, gold).recall) == (1 / 3, 1.0)
+    assert (bcubed(predicted, gold).precision, bcubed(predicted, gold).recall) == (0.5, 1.0)
+    split = {"a": "x", "b": "y", "c": "z", "d": "z"}
+    assert (pairwise(split, gold).precision, pairwise(split, gold).recall) == (1.0, 0.5)
