@@ -144,12 +144,11 @@ def test_a_big_story_keeps_a_bounded_pool_of_names_and_its_most_named_entities()
 
 def test_summary_closeness_does_not_depend_on_the_order_of_a_sentence_terms() -> None:
     """A stored sentence's term counts come back from JSONB in another key order: the score is the same."""
+    from store import terms
     from store.content import Target
 
     target = Target.of(centroid(KURSK))
     for candidate in KURSK:
         for sentence in candidate.features.sentences:
-            from store import terms
-
             counts = terms.term_counts(sentence)
             assert target.closeness(counts) == target.closeness(dict(reversed(counts.items())))
