@@ -4,11 +4,18 @@ Measures the store process as deployed (FastStream batch reads, one transaction 
 updates through one pipeline) on PostgreSQL, against a scratch Redis DB you name.
 
     python bench/store/bench_consumer.py --redis-url redis://127.0.0.1:6379/10 [--articles 3000]
+
+With --processes 1 2 it runs the writer as compose does instead, `python -m store` as separate OS
+processes in one consumer group (1, then 2 replicas, each on a fresh database seeded alike), and prints
+the steady rate (articles acknowledged between 10% and 90% of the stream, so start-up is not counted),
+its ratio to the mean of the first count's rounds, and the clustering's scores against the generated events: replicas
+share the stories, so adding one must neither split an event nor lose an article.
 """
 
 import argparse
 import asyncio
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,7 +23,17 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_store import WRITER_BATCH, drop_database, fresh_database, generated_articles, seed_stories, vacuum_analyze  # noqa: E402
+import psycopg  # noqa: E402
+from bench_store import (  # noqa: E402
+    WRITER_BATCH,
+    clustering_scores,
+    drop_database,
+    fresh_database,
+    generated_articles,
+    seed_stories,
+    vacuum_analyze,
+)
+from demo.services import Services, base_environment  # noqa: E402
 from faststream.redis import RedisBroker  # noqa: E402
 from newsflow_shared import streams  # noqa: E402
 from newsflow_shared.contracts import extracted_articles  # noqa: E402
@@ -27,16 +44,37 @@ from store.settings import StoreSettings  # noqa: E402
 from store.testing import migrated_engine  # noqa: E402
 
 
-async def measure(args: argparse.Namespace, server_url: str) -> None:
+def seeded_database(args: argparse.Namespace, server_url: str) -> str:
+    """A fresh, migrated database with `args.stories` stories, analysed; its SQLAlchemy URL."""
     database_url = fresh_database(server_url)
+    libpq_url = database_url.replace("+psycopg", "")
     migrated_engine(database_url).dispose()
-    seed_stories(database_url.replace("+psycopg", ""), args.stories, offset=0, seed=args.stories)
-    vacuum_analyze(database_url.replace("+psycopg", ""))
+    seed_stories(libpq_url, args.stories, offset=0, seed=args.stories)
+    vacuum_analyze(libpq_url)
+    return database_url
+
+
+async def publish_all(redis: Redis, redis_url: str, messages: list) -> None:
+    """The articles on an otherwise empty extracted-article stream, as the extractor publishes them."""
+    await redis.flushdb()
+    async with RedisBroker(redis_url) as producer:
+        for message in messages:
+            await producer.publish(message, stream=extracted_articles.STREAM, headers=message.headers())
+
+
+async def unacknowledged(redis: Redis) -> int | None:
+    """Entries of the stream the store's group has not acknowledged (unread + pending); None before it exists."""
+    groups = {g["name"]: g for g in await redis.xinfo_groups(extracted_articles.STREAM)}
+    group = groups.get(streams.STORE_GROUP.encode())
+    if group is None or group["lag"] is None:
+        return None
+    return group["lag"] + group["pending"]
+
+
+async def measure(args: argparse.Namespace, server_url: str) -> None:
+    database_url = seeded_database(args, server_url)
     async with Redis.from_url(args.redis_url) as redis:
-        await redis.flushdb()
-        async with RedisBroker(args.redis_url) as producer:
-            for message in generated_articles(args.articles, seed=5):
-                await producer.publish(message, stream=extracted_articles.STREAM, headers=message.headers())
+        await publish_all(redis, args.redis_url, generated_articles(args.articles, seed=5))
         settings = StoreSettings(REDIS_URL=args.redis_url, DATABASE_URL=database_url, consumer_name="bench",
                                  batch_size=args.batch, log_level=args.log_level)
         configure_logging("store", level=settings.log_level, fmt=settings.log_format)  # as `python -m store`
@@ -44,17 +82,73 @@ async def measure(args: argparse.Namespace, server_url: str) -> None:
         tune_garbage_collector()  # as `python -m store` does
         started = time.perf_counter()
         async with app.start_lifespan_context():
-            while True:
-                groups = {g["name"]: g for g in await redis.xinfo_groups(extracted_articles.STREAM)}
-                group = groups.get(streams.STORE_GROUP.encode())
-                if group and group["pending"] == 0 and group["lag"] == 0:
-                    break
+            while await unacknowledged(redis) != 0:
                 await asyncio.sleep(0.05)  # poll interval
             elapsed = time.perf_counter() - started
         await redis.flushdb()
     drop_database(server_url, database_url)
     print(f"{args.articles:,} articles, {args.stories:,} stories seeded, batch {args.batch}: "
           f"{args.articles / elapsed:,.0f} articles/s through the writer ({1000 * elapsed / args.articles:.2f} ms each)")
+
+
+async def measure_processes(args: argparse.Namespace, server_url: str, replicas: int) -> float:
+    """`replicas` writer processes drain the same stream into a fresh database; returns their steady rate."""
+    database_url = seeded_database(args, server_url)
+    messages = generated_articles(args.articles, seed=5)
+    env = {**base_environment(redis_url=args.redis_url, database_url=database_url),
+           "STORE_BATCH_SIZE": str(args.batch), "STORE_LOG_LEVEL": args.log_level}
+    async with Redis.from_url(args.redis_url) as redis:
+        await publish_all(redis, args.redis_url, messages)
+        with tempfile.TemporaryDirectory(prefix="bench-writers-") as logs:
+            services = Services(env=env, log_dir=Path(logs))
+            try:
+                for n in range(replicas):
+                    services.start(f"store-{n}", "store", {"STORE_CONSUMER_NAME": f"bench-{n}"})
+                (t10, n10), (t90, n90) = await acknowledged_marks(redis, services, total=len(messages))
+            finally:
+                services.stop_all()
+        await redis.flushdb()
+    libpq_url = database_url.replace("+psycopg", "")
+    with psycopg.connect(libpq_url) as conn:
+        stored = conn.execute("select count(*) from article").fetchone()[0]
+    scores = clustering_scores(libpq_url, messages)
+    drop_database(server_url, database_url)
+    rate = (n90 - n10) / (t90 - t10)
+    quality = ("" if scores is None else
+               f"; clustering vs generated events: pairwise P/R {scores[0].precision:.3f}/{scores[0].recall:.3f}, "
+               f"BCubed P/R {scores[1].precision:.3f}/{scores[1].recall:.3f}")
+    print(f"{replicas} writer process(es), {args.articles:,} articles, {args.stories:,} stories seeded, batch "
+          f"{args.batch}: {rate:,.0f} articles/s steady ({1000 / rate:.2f} ms each); stored {stored:,} of "
+          f"{len(messages):,}{quality}", flush=True)
+    return rate
+
+
+async def acknowledged_marks(redis: Redis, services: Services, *, total: int,
+                             timeout_s: float = 600.0) -> tuple[tuple[float, int], tuple[float, int]]:
+    """(time, articles acknowledged) when the group first passed 10% and 90% of `total`; waits for all."""
+    marks: list[tuple[float, int]] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        services.check_alive()
+        left = await unacknowledged(redis)
+        if left is not None:
+            acknowledged, now = total - left, time.perf_counter()
+            if not marks and acknowledged >= 0.1 * total or len(marks) == 1 and acknowledged >= 0.9 * total:
+                marks.append((now, acknowledged))
+            if left == 0:
+                return marks[0], marks[1]
+        await asyncio.sleep(0.05)  # poll interval
+    raise AssertionError(f"the writers did not drain the stream within {timeout_s:.0f}s:\n{services.tails()}")
+
+
+async def measure_replicas(args: argparse.Namespace, server_url: str) -> None:
+    """Rounds in the order given (alternate them, `1 2 1 2`: the machine's speed drifts between runs)."""
+    rates = [await measure_processes(args, server_url, replicas) for replicas in args.processes]
+    first = [rate for replicas, rate in zip(args.processes, rates, strict=True) if replicas == args.processes[0]]
+    baseline = sum(first) / len(first)
+    for replicas, rate in zip(args.processes, rates, strict=True):
+        print(f"  {replicas} process(es): {rate:,.0f} articles/s, {rate / baseline:.2f}x the mean of the "
+              f"{args.processes[0]}-process rounds")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,14 +160,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=WRITER_BATCH)
     parser.add_argument("--log-level", default="WARNING",
                         help="the writer's; at INFO it logs a line per article (send stderr elsewhere)")
+    parser.add_argument("--processes", type=int, nargs="+", metavar="N",
+                        help="run N `python -m store` processes per round instead of the writer in this process")
     args = parser.parse_args(argv)
+    if args.processes and args.articles < 10 * args.batch:
+        parser.error("--processes reads the rate between 10% and 90% acknowledged: give --articles ≥ 10 batches")
+    run = measure_replicas if args.processes else measure
     if args.database_url:
-        asyncio.run(measure(args, args.database_url))
+        asyncio.run(run(args, args.database_url))
         return 0
     from tests.support.backing_services import provide_postgres
 
     with provide_postgres() as server:
-        asyncio.run(measure(args, server))
+        asyncio.run(run(args, server))
     return 0
 
 
