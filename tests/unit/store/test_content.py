@@ -3,7 +3,17 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from store.content import ContentRow, compute_content, key_numbers, summary
+from store import terms
+from store.content import (
+    ENTITY_POOL,
+    MAIN_ENTITIES,
+    ContentRow,
+    ContentState,
+    Target,
+    compute_content,
+    key_numbers,
+    summary,
+)
 from store.features import Features, numbers_in
 from store.similarity import add_to_centroid
 
@@ -13,8 +23,6 @@ T0 = datetime(2026, 11, 4, 8, 0, tzinfo=UTC)
 def row(article_id: str, source_id: str, title: str, sentences: list[str], *, numbers: list[dict] | None = None,
         entities: list[dict] | None = None, events: list[dict] | None = None, is_copy: bool = False,
         minutes: int = 0) -> ContentRow:
-    from store import terms
-
     features = Features(title={t: float(n) for t, n in terms.term_counts(title).items()},
                         body={t: float(n) for t, n in terms.term_counts(*sentences).items()},
                         numbers=numbers if numbers is not None else numbers_in(title, *sentences),
@@ -96,8 +104,6 @@ def test_entities_by_articles_and_the_most_reported_event() -> None:
 def test_a_state_added_to_article_by_article_gives_the_content_of_all_rows() -> None:
     """A story's content kept up to date from its stored state (one article at a time, through JSON, as
     the writer stores it) is the content computed from all its rows at once."""
-    from store.content import ContentState
-
     rows = [*KURSK, row("e", "east", "Kim sends 6,000 sappers to Kursk",
                         ["North Korea is sending 6,000 sappers to Kursk, officials in Moscow said on Monday.",
                          "The first of 24,000 troops crossed the border last year, analysts said."],
@@ -112,8 +118,6 @@ def test_a_state_added_to_article_by_article_gives_the_content_of_all_rows() -> 
 def test_adding_to_a_state_leaves_the_state_it_was_read_from_unchanged() -> None:
     """The writer's cache hands the same stored state to every transaction: one that adds to it and then
     rolls back must not have changed it."""
-    from store.content import ContentState
-
     stored = ContentState()
     for added in KURSK[:2]:
         stored.add(added)
@@ -128,8 +132,6 @@ def test_adding_to_a_state_leaves_the_state_it_was_read_from_unchanged() -> None
 def test_a_big_story_keeps_a_bounded_pool_of_names_and_its_most_named_entities() -> None:
     """Every article brings stray names; the state keeps the most named ENTITY_POOL of them, so a story of
     hundreds of articles is not rewritten with all their names each time it changes."""
-    from store.content import ENTITY_POOL, MAIN_ENTITIES, ContentState
-
     state = ContentState()
     for n in range(300):
         named = [{"name": f"Main {m}", "kind": "person"} for m in range(MAIN_ENTITIES) if n % (m + 1) == 0]
@@ -144,9 +146,6 @@ def test_a_big_story_keeps_a_bounded_pool_of_names_and_its_most_named_entities()
 
 def test_summary_closeness_does_not_depend_on_the_order_of_a_sentence_terms() -> None:
     """A stored sentence's term counts come back from JSONB in another key order: the score is the same."""
-    from store import terms
-    from store.content import Target
-
     target = Target.of(centroid(KURSK))
     for candidate in KURSK:
         for sentence in candidate.features.sentences:
