@@ -30,6 +30,7 @@ from bench_store import (  # noqa: E402
     drop_database,
     fresh_database,
     generated_articles,
+    scores_text,
     seed_stories,
     vacuum_analyze,
 )
@@ -114,9 +115,7 @@ async def measure_processes(args: argparse.Namespace, server_url: str, replicas:
     scores = clustering_scores(libpq_url, messages)
     drop_database(server_url, database_url)
     rate = (n90 - n10) / (t90 - t10)
-    quality = ("" if scores is None else
-               f"; clustering vs generated events: pairwise P/R {scores[0].precision:.3f}/{scores[0].recall:.3f}, "
-               f"BCubed P/R {scores[1].precision:.3f}/{scores[1].recall:.3f}")
+    quality = "" if scores is None else f"; clustering vs generated events: {scores_text(scores)}"
     print(f"{replicas} writer process(es), {args.articles:,} articles, {args.stories:,} stories seeded, batch "
           f"{args.batch}: {rate:,.0f} articles/s steady ({1000 / rate:.2f} ms each); stored {stored:,} of "
           f"{len(messages):,}{quality}", flush=True)

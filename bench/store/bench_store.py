@@ -255,9 +255,8 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
               f"CPU per article (writer + database) {cpu_ms / first_cpu:.2f}×")
     for size, scores in quality:
         if scores is not None:
-            print(f"{size:>9,} stories: clustering against the generated events (every stored article): pairwise "
-                  f"P/R {scores[0].precision:.3f}/{scores[0].recall:.3f}, BCubed P/R "
-                  f"{scores[1].precision:.3f}/{scores[1].recall:.3f}")
+            print(f"{size:>9,} stories: clustering against the generated events (every stored article): "
+                  f"{scores_text(scores)}")
     return 0
 
 
@@ -277,6 +276,11 @@ def clustering_scores(libpq_url: str, messages: list) -> tuple[Scores, Scores] |
             story = merged[story]
         predicted[article_id] = story
     return pairwise(predicted, gold), bcubed(predicted, gold)
+
+
+def scores_text(scores: tuple[Scores, Scores]) -> str:
+    pair, cubed = scores
+    return f"pairwise P/R {pair.precision:.3f}/{pair.recall:.3f}, BCubed P/R {cubed.precision:.3f}/{cubed.recall:.3f}"
 
 
 def drop_database(server_url: str, database_url: str) -> None:
