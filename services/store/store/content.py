@@ -10,6 +10,7 @@ the rows; while a story has few articles its pools hold every candidate and the 
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -287,19 +288,47 @@ def untrusted(stories: list[Story], added: dict[str, list[ContentRow]], rebuild:
             or (story.content_state or {}).get("articles", 0) + len(added.get(story.id, ())) != articles[story.id]]
 
 
+@dataclass(frozen=True)
+class Early:
+    """A story's content computed before its row was locked, from `basis`, the content state cached for the
+    version read; it stands if the locked row's state is that same state (store.ingest.finish)."""
+
+    basis: dict
+    state: dict
+    content: Content
+
+
+def updated_content(content_state: dict | None, added: Iterable[ContentRow], centroid: dict) -> tuple[dict, Content]:
+    """A story's content state with `added` (rows not in it yet) added, and the content against `centroid`."""
+    state = ContentState.from_json(content_state)
+    for row in sorted(added, key=lambda r: (r.time, r.article_id)):
+        state.add(row)
+    content = state.content(centroid)  # trims the pools: the state is read after
+    return state.as_json(), content
+
+
+def early_content(stories: Iterable[tuple[str, dict, dict]], added: dict[str, list[ContentRow]]) -> dict[str, Early]:
+    """`updated_content` of each (story id, content state, centroid)."""
+    return {story_id: Early(basis, *updated_content(basis, added.get(story_id, ()), centroid))
+            for story_id, basis, centroid in stories}
+
+
 def refresh_content(stories: list[Story], added: dict[str, list[ContentRow]],
-                    rebuilt: dict[str, list[ContentRow]]) -> None:
+                    rebuilt: dict[str, list[ContentRow]], early: dict[str, Early] | None = None) -> None:
     """Bring the stories' content up to date: from their stored state plus `added` (the rows this
-    transaction added to them), or from `rebuilt`, all the rows of those `untrusted` named."""
+    transaction added to them), or from `rebuilt`, all the rows of those `untrusted` named. A story's
+    `early` content is taken as it is when it was computed from the state the story has."""
+    early = early or {}
     for story in stories:
         if story.id in rebuilt:
             state = build_state(rebuilt[story.id])
+            content = state.content(story.centroid)
+            story.content_state = state.as_json()
+        elif story.id in early and early[story.id].basis is story.content_state:
+            story.content_state, content = early[story.id].state, early[story.id].content
         else:
-            state = ContentState.from_json(story.content_state)
-            for row in sorted(added.get(story.id, ()), key=lambda r: (r.time, r.article_id)):
-                state.add(row)
-        content = state.content(story.centroid)
-        story.content_state = state.as_json()
+            story.content_state, content = updated_content(story.content_state, added.get(story.id, ()),
+                                                           story.centroid)
         story.title = content.title or story.title
         story.summary = content.summary
         story.key_numbers = content.key_numbers

@@ -22,12 +22,13 @@ from sqlmodel import Session, col, select
 
 from store import locks
 from store.batch_index import BatchIndex
-from store.content import ContentRow, content_row, content_rows, refresh_content, untrusted
+from store.content import ContentRow, Early, content_row, content_rows, early_content, refresh_content, untrusted
 from store.copies import fingerprint_keys
 from store.coverage import coverage_rows, record_change, recount, stories_updated, story_updated
 from store.features import Features, article_features, text_hash
 from store.filters import one_of
 from store.idf import TermStats, weighted_terms
+from store.overlap import meanwhile
 from store.models import MAX_CANONICAL_URL_CHARS, Article, Source, Story, built
 from store.similarity import ArticleVectors, add_to_centroid
 from store.sources import upsert_source
@@ -207,10 +208,7 @@ def write_articles(
     with session.no_autoflush:
         outcomes = place_all(session, messages, features, stats, existing, keys=keys, lookups=lookups, batch=batch,
                              now=now, matching=matching, index=index)
-    index.flush()  # articles before the fingerprints that refer to them
-    index.write()
-    stats.save(session)
-    written = finish(session, batch, index, now=now)
+    written = finish(session, batch, index, now=now, stats=stats)
     live = {article.id: index.stories.live(article.story_id).id for _, article in outcomes}
     unchanged = index.stories.read(story_id for story_id in live.values() if story_id not in batch.stories)
     rows = {**unchanged, **batch.stories}
@@ -233,14 +231,45 @@ def likely_stories(index: BatchIndex, messages: list[ArticleExtracted], keys: di
     return wanted
 
 
-def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime) -> list[StoryState]:
-    """Lock the stories the batch changed, then recount, re-summarise and write them."""
+def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime,
+           stats: TermStats | None = None) -> list[StoryState]:
+    """Write the batch's articles, index rows and term counts, lock the stories it changed, then recount,
+    re-summarise and write them. The content of the stories articles joined is computed while the
+    database works (store.overlap), from the states cached for the versions read; the lock checks those
+    versions, so such content stands unless the story is rebuilt."""
     touched = [state for state in batch.stories.values() if isinstance(state, StoryState)]
-    index.stories.lock(touched)
+    cached = cached_contents(touched, batch, index.stories.cache)  # read here: the helper uses the cache too
+
+    def write_and_lock() -> None:
+        index.flush()  # articles before the fingerprints that refer to them
+        index.write()
+        if stats is not None:
+            stats.save(session)
+        index.stories.lock(touched)
+
+    with meanwhile(session, write_and_lock):
+        early = early_content(cached, batch.added)
     for state in touched:
         batch.stories[state.id] = state.apply()
-    finish_stories(session, batch, now=now)
+    finish_stories(session, batch, now=now, early=early)
     return touched
+
+
+def cached_contents(touched: list[StoryState], batch: Batch, cache: StoryCache) -> list[tuple[str, dict, dict]]:
+    """(id, content state, centroid) of the stories that gained articles, of which the state is at hand:
+    founded in this batch, or cached for the version read. Not for rebuilt or merged-away stories."""
+    found = []
+    for state in touched:
+        if state.id not in batch.added or state.id in batch.rebuild or state.merged_into is not None:
+            continue
+        if state.row is not None:
+            basis = state.row.content_state
+        else:
+            entry = cache.get(state.id, state.version)
+            basis = entry.content_state if entry is not None else None
+        if basis is not None:
+            found.append((state.id, basis, state.centroid))
+    return found
 
 
 def place_all(
@@ -297,9 +326,9 @@ def write_article(
     return Outcome.UPDATED, article
 
 
-def finish_stories(session: Session, batch: Batch, *, now: datetime) -> None:
+def finish_stories(session: Session, batch: Batch, *, now: datetime, early: dict[str, Early] | None = None) -> None:
     """Recount and re-summarise every story the batch touched, then bump each one's version once: the rows
-    both need are read first, in two queries, and the rest is computed from them."""
+    both need are read first, in two queries, and the rest is computed from them (or was, `early`)."""
     stories = [batch.stories[story_id] for story_id in sorted(batch.stories)]
     if not stories:
         return
@@ -310,7 +339,7 @@ def finish_stories(session: Session, batch: Batch, *, now: datetime) -> None:
     rebuilt = content_rows(session, untrusted(stories, batch.added, batch.rebuild,
                                               {story_id: len(rows) for story_id, rows in grouped.items()}))
     batch.counted = recount(stories, grouped)
-    refresh_content(stories, batch.added, rebuilt)  # an absorbed story's is emptied
+    refresh_content(stories, batch.added, rebuilt, early)  # an absorbed story's is emptied
     for story in stories:
         record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
     write_stories(session, stories)

@@ -143,8 +143,6 @@ def place_again(session: Session, article_ids: list[str], *, matching: Matching,
                 batch.rebuild.add(placement.story.id)
             batch.touch(placement.story, StoryChange.MERGED if placement.absorbed else StoryChange.ARTICLE_ADDED,
                         article.id)
-    index.flush()
-    index.write()
     written = finish(session, batch, index, now=now)
     return written, announced(session, batch)
 

@@ -98,14 +98,14 @@ def test_a_story_changed_after_the_batch_read_it_makes_the_batch_run_again(engin
     story_id = ingest_article(engine, extracted(), now=NOW).update.story_id
     real_finish, attempts = ingest.finish, []
 
-    def another_writer_changes_the_story_first(session, batch, index, *, now):
+    def another_writer_changes_the_story_first(session, batch, index, *, now, **options):
         if not attempts:
             with engine.connect() as other:  # a second connection: another writer, committed at once
                 other.execute(sa.text("update story set version = version + 1, title = 'Changed elsewhere' "
                                       "where id = :id"), {"id": story_id})
                 other.commit()
         attempts.append(now)
-        return real_finish(session, batch, index, now=now)
+        return real_finish(session, batch, index, now=now, **options)
 
     monkeypatch.setattr(ingest, "finish", another_writer_changes_the_story_first)
     joined = ingest_article(engine, extracted("https://harbor.example/k", source=source_ref("harbor")), now=NOW)

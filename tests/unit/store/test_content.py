@@ -7,15 +7,21 @@ from store import terms
 from store.content import (
     ENTITY_POOL,
     MAIN_ENTITIES,
+    Content,
     ContentRow,
     ContentState,
+    Early,
     Target,
+    build_state,
     compute_content,
+    early_content,
     key_numbers,
+    refresh_content,
     summary,
 )
 from store.features import Features, numbers_in
 from store.similarity import add_to_centroid
+from store.story_states import StoryRow
 
 T0 = datetime(2026, 11, 4, 8, 0, tzinfo=UTC)
 
@@ -151,3 +157,35 @@ def test_summary_closeness_does_not_depend_on_the_order_of_a_sentence_terms() ->
         for sentence in candidate.features.sentences:
             counts = terms.term_counts(sentence)
             assert target.closeness(counts) == target.closeness(dict(reversed(counts.items())))
+
+
+def test_content_computed_early_stands_only_for_the_state_it_was_computed_from() -> None:
+    """The writer computes a story's content while its row is being locked, from the state it had cached;
+    it is kept when the locked row holds that very state, and computed again from the row's otherwise."""
+    cached = ContentState()
+    for added in KURSK[:2]:
+        cached.add(added)
+    basis = cached.as_json()
+    marked = Early(basis, {"articles": 3}, Content("Computed early", [], [], [], None))
+    now = datetime(2026, 11, 4, tzinfo=UTC)
+    same = StoryRow(id="s", title="", created_at=now, updated_at=now, centroid=centroid(KURSK[:3]),
+                    content_state=basis)
+    moved = StoryRow(id="s", title="", created_at=now, updated_at=now, centroid=centroid(KURSK[:3]),
+                     content_state=json.loads(json.dumps(basis)))  # an equal state read again: not the one used
+    refresh_content([same], {"s": [KURSK[2]]}, {}, {"s": marked})
+    refresh_content([moved], {"s": [KURSK[2]]}, {}, {"s": marked})
+    assert (same.title, same.content_state) == ("Computed early", {"articles": 3})
+    assert moved.title == compute_content(KURSK[:3], centroid(KURSK[:3])).title != "Computed early"
+    assert moved.content_state["articles"] == 3
+
+
+def test_early_content_is_the_content_refresh_computes() -> None:
+    """What `early_content` computes is what the same story's refresh gives without it."""
+    basis = build_state(KURSK[:2]).as_json()
+    [(story_id, early)] = early_content([("s", basis, centroid(KURSK))], {"s": KURSK[2:]}).items()
+    now = datetime(2026, 11, 4, tzinfo=UTC)
+    story = StoryRow(id="s", title="", created_at=now, updated_at=now, centroid=centroid(KURSK), content_state=basis)
+    refresh_content([story], {"s": KURSK[2:]}, {})
+    assert story_id == "s" and early.basis is basis
+    assert early.content == Content(story.title, story.summary, story.key_numbers, story.entities, story.event)
+    assert early.state == story.content_state
