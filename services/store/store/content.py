@@ -10,7 +10,7 @@ the rows; while a story has few articles its pools hold every candidate and the 
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -81,17 +81,26 @@ class Target:
         vector = story_vector(centroid, "title", "body")
         return cls(vector, math.sqrt(math.fsum([w * w for w in vector.values()])))
 
-    def closeness(self, counts: dict[str, float]) -> float:
-        """Cosine of a text's term counts (weighed as `uniform` weighs them) with the story. Only shared terms
-        count; fsum: the same value whatever the order of the keys (JSONB reorders a stored text's counts)."""
-        shared = counts.keys() & self.vector.keys()
+    def closeness(self, weights: dict[str, float], norm: float) -> float:
+        """Cosine of a candidate text (its `text_vector`) with the story. Only shared terms count; fsum: the
+        same value whatever the order of the keys (JSONB reorders a stored text's weights)."""
+        shared = weights.keys() & self.vector.keys()
         if not shared:
             return 0.0
-        log = math.log
-        dot = math.fsum([(1.0 + log(counts[t])) * self.vector[t] for t in shared if counts[t] > 0])
-        if dot == 0.0:
-            return 0.0
-        return dot / (math.sqrt(math.fsum([(1.0 + log(n)) ** 2 for n in counts.values() if n > 0])) * self.norm)
+        vector = self.vector
+        dot = math.fsum([weights[t] * vector[t] for t in shared])
+        return dot / (norm * self.norm) if dot else 0.0  # a centroid's weights can be 0 (a term count of 1/e)
+
+
+def text_vector(text: str) -> list:
+    """A candidate headline's or sentence's [weights, norm]: its term counts weighed as `uniform` weighs them,
+    computed once when it joins a story, not each time the pools are ranked against a new centroid."""
+    return vector_of(terms.term_counts(text))
+
+
+def vector_of(counts: dict[str, float]) -> list:
+    weights = uniform(counts)
+    return [weights, math.sqrt(math.fsum([w * w for w in weights.values()]))]
 
 
 def _most_common(counter: dict[str, int]) -> str:
@@ -100,7 +109,7 @@ def _most_common(counter: dict[str, int]) -> str:
     return min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _jaccard(a: KeysView[str], b: KeysView[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
@@ -117,9 +126,9 @@ class ContentState:
     """
 
     articles: int = 0
-    titles: list[list] = field(default_factory=list)  # [title, time, article id, term counts] of originals
+    titles: list[list] = field(default_factory=list)  # [title, time, article id, weights, norm] of originals
     copy_titles: list[list] = field(default_factory=list)  # the same for copies: used when no original has one
-    sentences: list[list] = field(default_factory=list)  # [article id, position, sentence, term counts]
+    sentences: list[list] = field(default_factory=list)  # [article id, position, sentence, weights, norm]
     numbers: dict[str, dict] = field(default_factory=dict)
     entities: dict[str, dict] = field(default_factory=dict)
     events: dict[str, dict] = field(default_factory=dict)
@@ -134,16 +143,16 @@ class ContentState:
         """A state to add to; `data` itself is never changed (it may be a cached version's)."""
         if not data:
             return cls()
-        return cls(data["articles"], list(data["titles"]), list(data["copy_titles"]), list(data["sentences"]),
-                   dict(data["numbers"]), dict(data["entities"]), dict(data["events"]))
+        return cls(data["articles"], _weighed(data["titles"]), _weighed(data["copy_titles"]),
+                   _weighed(data["sentences"]), dict(data["numbers"]), dict(data["entities"]), dict(data["events"]))
 
     def add(self, row: ContentRow) -> None:
         at = [row.time.timestamp(), row.article_id]
         self.articles += 1
         if row.title:
-            (self.copy_titles if row.is_copy else self.titles).append([row.title, *at, terms.term_counts(row.title)])
+            (self.copy_titles if row.is_copy else self.titles).append([row.title, *at, *text_vector(row.title)])
         if not row.is_copy:
-            self.sentences = self.sentences + [[row.article_id, position, sentence, terms.term_counts(sentence)]
+            self.sentences = self.sentences + [[row.article_id, position, sentence, *text_vector(sentence)]
                                for position, sentence in enumerate(row.features.sentences)]
         for number in row.features.numbers:
             key = number_key(number["value"])
@@ -189,7 +198,7 @@ class ContentState:
     def title(self, target: Target) -> str | None:
         """The headline closest to the story's centroid (`target`); ties go to the earliest article."""
         ranked = sorted(self.titles or self.copy_titles,
-                        key=lambda t: (-target.closeness(t[3]), t[1], t[2]))
+                        key=lambda t: (-target.closeness(t[3], t[4]), t[1], t[2]))
         if self.titles:
             self.titles = ranked[:TITLE_POOL]
         else:
@@ -201,16 +210,16 @@ class ContentState:
         wanted = {n["text"] for n in numbers[:3] if n["text"]}
         scored = []
         for candidate in self.sentences:
-            article_id, position, sentence, counts = candidate
-            value = target.closeness(counts)
+            article_id, position, sentence, weights, norm = candidate
+            value = target.closeness(weights, norm)
             if any(text in sentence for text in wanted):
                 value += NUMBER_BONUS
             if position == 0:
                 value += LEAD_BONUS
-            scored.append((value, article_id, position, candidate, {t for t, n in counts.items() if n > 0}))
+            scored.append((value, article_id, position, candidate, weights.keys()))
         scored.sort(key=lambda c: (-c[0], c[1], c[2]))
         self.sentences = [c[3] for c in scored[:SENTENCE_POOL]]
-        chosen: list[tuple[str, set[str]]] = []
+        chosen: list[tuple[str, KeysView[str]]] = []
         used_articles: set[str] = set()
         for _value, article_id, _position, candidate, words in scored:
             if article_id in used_articles or any(_jaccard(words, other) > DUPLICATE_SENTENCE for _, other in chosen):
@@ -233,6 +242,12 @@ class ContentState:
             return None
         _, entry = min(self.events.items(), key=lambda item: (-item[1]["count"], str(tuple(json.loads(item[0])))))
         return entry["best"]
+
+
+def _weighed(candidates: list[list]) -> list[list]:
+    """Candidates as `ContentState` keeps them; a state stored before 2026-12-07 kept term counts instead of
+    [weights, norm], and is converted (the same closeness, to the last bit)."""
+    return [c if len(c) == 5 else [*c[:3], *vector_of(c[3])] for c in candidates]
 
 
 def _event_rank(event: dict) -> tuple:

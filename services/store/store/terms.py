@@ -23,8 +23,10 @@ STOPWORDS = frozenset({
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _WORD = re.compile(r"[^\W_]+")
-_STEMS: dict[str, str] = {}  # word → stem: news vocabulary repeats, and the writer stems ~170 words an article
-MAX_STEMS = 200_000
+# word → its term, "" for a stopword or a one-letter word: news vocabulary repeats, and the writer looks up
+# ~400 words an article (its title, lead and summary candidates)
+_TERMS: dict[str, str] = {}
+MAX_WORDS = 200_000
 
 
 def key_terms(*texts: str | None) -> frozenset[str]:
@@ -68,16 +70,24 @@ def stem(word: str) -> str:
 def term_counts(*texts: str | None) -> dict[str, int]:
     """Stemmed key terms of `texts` with how often each occurs (a term-frequency vector)."""
     counts: dict[str, int] = {}
+    known = _TERMS.get
     for text in texts:
         if not text:
             continue
-        text = _POSSESSIVE.sub("", _DIGIT_GROUPS.sub("", text.lower()))
+        text = _DIGIT_GROUPS.sub("", text.lower())
+        if "'" in text or "’" in text:  # most sentences have none: a regex pass saved
+            text = _POSSESSIVE.sub("", text)
         for word in _WORD.findall(text):
-            if len(word) > 1 and word not in STOPWORDS:
-                stemmed = _STEMS.get(word)
-                if stemmed is None:
-                    if len(_STEMS) >= MAX_STEMS:
-                        _STEMS.clear()
-                    stemmed = _STEMS[word] = stem(word)
-                counts[stemmed] = counts.get(stemmed, 0) + 1
+            term = known(word)
+            if term is None:
+                term = _term(word)
+            if term:
+                counts[term] = counts.get(term, 0) + 1
     return counts
+
+
+def _term(word: str) -> str:
+    if len(_TERMS) >= MAX_WORDS:
+        _TERMS.clear()
+    term = _TERMS[word] = stem(word) if len(word) > 1 and word not in STOPWORDS else ""
+    return term

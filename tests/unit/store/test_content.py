@@ -18,6 +18,7 @@ from store.content import (
     key_numbers,
     refresh_content,
     summary,
+    text_vector,
 )
 from store.features import Features, numbers_in
 from store.similarity import add_to_centroid
@@ -151,12 +152,22 @@ def test_a_big_story_keeps_a_bounded_pool_of_names_and_its_most_named_entities()
 
 
 def test_summary_closeness_does_not_depend_on_the_order_of_a_sentence_terms() -> None:
-    """A stored sentence's term counts come back from JSONB in another key order: the score is the same."""
+    """A stored sentence's weights come back from JSONB in another key order: the score is the same."""
     target = Target.of(centroid(KURSK))
     for candidate in KURSK:
         for sentence in candidate.features.sentences:
-            counts = terms.term_counts(sentence)
-            assert target.closeness(counts) == target.closeness(dict(reversed(counts.items())))
+            weights, norm = text_vector(sentence)
+            assert target.closeness(weights, norm) == target.closeness(dict(reversed(weights.items())), norm) > 0
+
+
+def test_a_state_stored_with_term_counts_reads_as_the_same_state() -> None:
+    """States written before candidates kept their weights held term counts: read back, they rank the
+    candidates as a state built now does."""
+    now = build_state(KURSK).as_json()
+    before = {**now, **{pool: [[*c[:3], terms.term_counts(c[0] if pool != "sentences" else c[2])] for c in now[pool]]
+                        for pool in ("titles", "copy_titles", "sentences")}}
+    assert ContentState.from_json(json.loads(json.dumps(before))).as_json() == json.loads(json.dumps(now))
+    assert ContentState.from_json(before).content(centroid(KURSK)) == build_state(KURSK).content(centroid(KURSK))
 
 
 def test_content_computed_early_stands_only_for_the_state_it_was_computed_from() -> None:

@@ -1,5 +1,6 @@
 """Key terms: the normalised words story matching compares."""
 
+from store import terms
 from store.terms import key_terms, lead, overlap
 
 
@@ -29,3 +30,12 @@ def test_overlap_is_shared_terms_over_the_smaller_set() -> None:
     assert overlap({"a", "b", "c", "x"}, {"a", "b", "c", "d", "e", "f"}) == 0.75
     assert overlap({"a", "b"}, {"a", "b"}) == 0.0, "two shared words are not enough evidence"
     assert overlap(set(), {"a"}) == 0.0
+
+
+def test_term_counts_are_stemmed_key_terms_the_same_on_every_call() -> None:
+    """Words are looked up in a cache after the first time: the second call counts as the first did."""
+    text = "Russia's deminers and the 6,000 engineers: deminers’ work in two cities, a Kursk report"
+    expected = {"russia": 1, "deminer": 2, "6000": 1, "engineer": 1, "work": 1, "two": 1, "city": 1, "kursk": 1}
+    assert terms.term_counts(text) == expected
+    assert terms.term_counts(text, None, "") == expected
+    assert terms.term_counts("Cities of the world", text)["city"] == 2
