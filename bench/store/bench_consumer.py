@@ -40,7 +40,7 @@ from newsflow_shared import streams  # noqa: E402
 from newsflow_shared.contracts import extracted_articles  # noqa: E402
 from newsflow_shared.logs import configure_logging  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
-from store.app import build_app, tune_writer_process  # noqa: E402
+from store.app import build_app, tune_garbage_collector  # noqa: E402
 from store.settings import StoreSettings  # noqa: E402
 from store.testing import migrated_engine  # noqa: E402
 
@@ -80,7 +80,7 @@ async def measure(args: argparse.Namespace, server_url: str) -> None:
                                  batch_size=args.batch, log_level=args.log_level)
         configure_logging("store", level=settings.log_level, fmt=settings.log_format)  # as `python -m store`
         app = build_app(settings)
-        tune_writer_process()  # as `python -m store` does
+        tune_garbage_collector()  # as `python -m store` does
         started = time.perf_counter()
         async with app.start_lifespan_context():
             while await unacknowledged(redis) != 0:

@@ -8,7 +8,7 @@ stories differs between sizes. Prints articles/s, ms per article, the CPU spent 
 process and in the database's backends (a figure the machine's other load hardly moves; needs the
 server on this machine), the ratio batched / per-message, and (generated articles) the clustering's
 pairwise and BCubed scores against the events the articles were generated from: speed with clustering
-that works. The process is tuned as the writer's (store.app.tune_writer_process: garbage collector, GIL hand-over).
+that works. The process's garbage collector is tuned as the writer's (store.app.tune_garbage_collector).
 
 The machine's speed varies from day to day, so the run also measures the issue's yardstick, FastStream
 consuming one message at a time (bench/store/reference.py), and prints the batched rate as a ratio of it:
@@ -49,7 +49,7 @@ from newsflow_shared.contracts.enrichment import (  # noqa: E402
     Quantity,
 )
 from reference import TARGET_RATIO, measure_reference  # noqa: E402
-from store.app import tune_writer_process  # noqa: E402
+from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.evaluation import Scores, bcubed, pairwise  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
-    tune_writer_process()  # as the writer process does
+    tune_garbage_collector()  # as the writer process does
     per_size = args.articles // len(SIZES)  # the default split, so a run of fewer sizes stores as many
     if args.corpus:
         corpus = [message_from_record(r) for r in read_records(args.corpus)]

@@ -27,7 +27,7 @@ from bench_store import (  # noqa: E402
     seed_stories,
     vacuum_analyze,
 )
-from store.app import tune_writer_process  # noqa: E402
+from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
 from store.testing import migrated_engine  # noqa: E402
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def profile(args: argparse.Namespace, server_url: str) -> int:
-    tune_writer_process()  # as the writer process does
+    tune_garbage_collector()  # as the writer process does
     database_url = fresh_database(server_url)
     libpq_url = database_url.replace("+psycopg", "")
     migrated_engine(database_url).dispose()

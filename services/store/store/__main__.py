@@ -3,7 +3,7 @@
 from newsflow_shared.logs import configure_logging
 from newsflow_shared.runtime import run_worker
 
-from store.app import build_app, tune_writer_process
+from store.app import build_app, tune_garbage_collector
 from store.settings import StoreSettings
 
 
@@ -11,7 +11,7 @@ def main() -> None:
     settings = StoreSettings()
     configure_logging("store", level=settings.log_level, fmt=settings.log_format)
     app = build_app(settings)
-    tune_writer_process()
+    tune_garbage_collector()
     run_worker(app, settings)
 
 

@@ -28,8 +28,8 @@ from store.coverage import coverage_rows, record_change, recount, stories_update
 from store.features import Features, article_features, text_hash
 from store.filters import one_of
 from store.idf import TermStats, weighted_terms
-from store.overlap import meanwhile
 from store.models import MAX_CANONICAL_URL_CHARS, Article, Source, Story, built
+from store.overlap import meanwhile
 from store.similarity import ArticleVectors, add_to_centroid
 from store.sources import upsert_source
 from store.stories import DEFAULT_MATCHING, Matching, founded_id, join_story, place_article
