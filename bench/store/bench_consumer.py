@@ -28,11 +28,10 @@ from bench_store import (  # noqa: E402
     WRITER_BATCH,
     clustering_scores,
     drop_database,
-    fresh_database,
     generated_articles,
+    postgres_server,
     scores_text,
-    seed_stories,
-    vacuum_analyze,
+    seeded_database,
 )
 from demo.services import Services, base_environment  # noqa: E402
 from faststream.redis import RedisBroker  # noqa: E402
@@ -42,17 +41,6 @@ from newsflow_shared.logs import configure_logging  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 from store.app import build_app, tune_garbage_collector  # noqa: E402
 from store.settings import StoreSettings  # noqa: E402
-from store.testing import migrated_engine  # noqa: E402
-
-
-def seeded_database(args: argparse.Namespace, server_url: str) -> str:
-    """A fresh, migrated database with `args.stories` stories, analysed; its SQLAlchemy URL."""
-    database_url = fresh_database(server_url)
-    libpq_url = database_url.replace("+psycopg", "")
-    migrated_engine(database_url).dispose()
-    seed_stories(libpq_url, args.stories, offset=0, seed=args.stories)
-    vacuum_analyze(libpq_url)
-    return database_url
 
 
 async def publish_all(redis: Redis, redis_url: str, messages: list) -> None:
@@ -73,7 +61,7 @@ async def unacknowledged(redis: Redis) -> int | None:
 
 
 async def measure(args: argparse.Namespace, server_url: str) -> None:
-    database_url = seeded_database(args, server_url)
+    database_url = seeded_database(server_url, args.stories)
     async with Redis.from_url(args.redis_url) as redis:
         await publish_all(redis, args.redis_url, generated_articles(args.articles, seed=5))
         settings = StoreSettings(REDIS_URL=args.redis_url, DATABASE_URL=database_url, consumer_name="bench",
@@ -94,7 +82,7 @@ async def measure(args: argparse.Namespace, server_url: str) -> None:
 
 async def measure_processes(args: argparse.Namespace, server_url: str, replicas: int) -> float:
     """`replicas` writer processes drain the same stream into a fresh database; returns their steady rate."""
-    database_url = seeded_database(args, server_url)
+    database_url = seeded_database(server_url, args.stories)
     messages = generated_articles(args.articles, seed=5)
     env = {**base_environment(redis_url=args.redis_url, database_url=database_url),
            "STORE_BATCH_SIZE": str(args.batch), "STORE_LOG_LEVEL": args.log_level}
@@ -165,12 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.processes and args.articles < 10 * args.batch:
         parser.error("--processes reads the rate between 10% and 90% acknowledged: give --articles ≥ 10 batches")
     run = measure_replicas if args.processes else measure
-    if args.database_url:
-        asyncio.run(run(args, args.database_url))
-        return 0
-    from tests.support.backing_services import provide_postgres
-
-    with provide_postgres() as server:
+    with postgres_server(args.database_url) as server:
         asyncio.run(run(args, server))
     return 0
 

@@ -20,8 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_consumer import seeded_database  # noqa: E402
-from bench_store import WRITER_BATCH, drop_database, generated_articles  # noqa: E402
+from bench_store import WRITER_BATCH, drop_database, generated_articles, postgres_server, seeded_database  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 from store import ingest  # noqa: E402
 from store.app import tune_garbage_collector  # noqa: E402
@@ -44,17 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=500, help="articles stored before timing")
     parser.add_argument("--batch", type=int, default=WRITER_BATCH)
     args = parser.parse_args(argv)
-    if args.database_url:
-        return measure(args, args.database_url)
-    from tests.support.backing_services import provide_postgres
-
-    with provide_postgres() as server:
+    with postgres_server(args.database_url) as server:
         return measure(args, server)
 
 
 def measure(args: argparse.Namespace, server_url: str) -> int:
     tune_garbage_collector()  # as the writer process does
-    urls = {side: seeded_database(args, server_url) for side in SIDES}
+    urls = {side: seeded_database(server_url, args.stories) for side in SIDES}
     engines = {side: make_engine(url, writer=True) for side, url in urls.items()}
     ways = {"overlapped": ingest.meanwhile, "inline": one_after_the_other}
     messages = generated_articles(args.articles, seed=11)

@@ -31,6 +31,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -182,6 +183,28 @@ def fresh_database(server_url: str) -> str:
     return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def seeded_database(server_url: str, stories: int) -> str:
+    """A fresh, migrated database with `stories` seeded stories, analysed; its SQLAlchemy URL."""
+    database_url = fresh_database(server_url)
+    libpq_url = database_url.replace("+psycopg", "")
+    migrated_engine(database_url).dispose()
+    seed_stories(libpq_url, stories, offset=0, seed=stories)
+    vacuum_analyze(libpq_url)
+    return database_url
+
+
+@contextlib.contextmanager
+def postgres_server(database_url: str | None) -> Iterator[str]:
+    """The PostgreSQL server given, else the one the tests would use (running, or started for the run)."""
+    if database_url:
+        yield database_url
+        return
+    from tests.support.backing_services import provide_postgres
+
+    with provide_postgres() as server:
+        yield server
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a scratch database is created on it)")
@@ -199,10 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases (dropped by default)")
     parser.add_argument("--redis-url", help="Redis for the FastStream reference (a scratch stream, deleted after)")
     args = parser.parse_args(argv)
-    from tests.support.backing_services import provide_postgres, provide_redis
+    from tests.support.backing_services import provide_redis
 
     with contextlib.ExitStack() as stack:
-        server = args.database_url or stack.enter_context(provide_postgres())
+        server = stack.enter_context(postgres_server(args.database_url))
         redis_url = args.redis_url or stack.enter_context(provide_redis())
         return measure(args, server, redis_url)
 
@@ -225,11 +248,8 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
           f"{'per-msg/s':>10} {'ms/article':>11} {'ratio':>6} {'reference/s':>12} {'vs reference':>12}")
     rates, quality = [], []
     for size in args.sizes:
-        database_url = fresh_database(server_url)
+        database_url = seeded_database(server_url, size)
         libpq_url = database_url.replace("+psycopg", "")
-        migrated_engine(database_url).dispose()
-        seed_stories(libpq_url, size, offset=0, seed=size)
-        vacuum_analyze(libpq_url)
         engine = make_engine(database_url, writer=True)
         baseline, batched_msgs = pool[:args.baseline_articles], pool[args.baseline_articles:]
         single = run(engine, baseline, 1)

@@ -22,15 +22,13 @@ from bench_store import (  # noqa: E402
     WRITER_BATCH,
     backend_cpu_s,
     drop_database,
-    fresh_database,
     generated_articles,
-    seed_stories,
-    vacuum_analyze,
+    postgres_server,
+    seeded_database,
 )
 from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
-from store.testing import migrated_engine  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,21 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=WRITER_BATCH)
     parser.add_argument("--top", type=int, default=35)
     args = parser.parse_args(argv)
-    if args.database_url:
-        return profile(args, args.database_url)
-    from tests.support.backing_services import provide_postgres
-
-    with provide_postgres() as server:
+    with postgres_server(args.database_url) as server:
         return profile(args, server)
 
 
 def profile(args: argparse.Namespace, server_url: str) -> int:
     tune_garbage_collector()  # as the writer process does
-    database_url = fresh_database(server_url)
+    database_url = seeded_database(server_url, args.stories)
     libpq_url = database_url.replace("+psycopg", "")
-    migrated_engine(database_url).dispose()
-    seed_stories(libpq_url, args.stories, offset=0, seed=args.stories)
-    vacuum_analyze(libpq_url)
     engine = make_engine(database_url, writer=True)
     messages = generated_articles(args.warm + args.articles, seed=11)
     store(engine, messages[:args.warm], args.batch)
