@@ -180,6 +180,11 @@ class ContentState:
             if _event_rank(event) > _event_rank(entry["best"]):
                 entry["best"] = event
 
+    def add_all(self, rows: Iterable[ContentRow]) -> None:
+        """Rows in the order the story received them: by time, then article id."""
+        for row in sorted(rows, key=lambda r: (r.time, r.article_id)):
+            self.add(row)
+
     def content(self, centroid: dict) -> Content:
         """The story's content against its current centroid; the candidate pools keep their best."""
         numbers = self.key_numbers()
@@ -256,8 +261,7 @@ def _event_rank(event: dict) -> tuple:
 
 def build_state(rows: list[ContentRow]) -> ContentState:
     state = ContentState()
-    for row in sorted(rows, key=lambda r: (r.time, r.article_id)):
-        state.add(row)
+    state.add_all(rows)
     return state
 
 
@@ -316,8 +320,7 @@ class Early:
 def updated_content(content_state: dict | None, added: Iterable[ContentRow], centroid: dict) -> tuple[dict, Content]:
     """A story's content state with `added` (rows not in it yet) added, and the content against `centroid`."""
     state = ContentState.from_json(content_state)
-    for row in sorted(added, key=lambda r: (r.time, r.article_id)):
-        state.add(row)
+    state.add_all(added)
     content = state.content(centroid)  # trims the pools: the state is read after
     return state.as_json(), content
 
@@ -336,9 +339,7 @@ def refresh_content(stories: list[Story], added: dict[str, list[ContentRow]],
     early = early or {}
     for story in stories:
         if story.id in rebuilt:
-            state = build_state(rebuilt[story.id])
-            content = state.content(story.centroid)
-            story.content_state = state.as_json()
+            story.content_state, content = updated_content(None, rebuilt[story.id], story.centroid)
         elif story.id in early and early[story.id].basis is story.content_state:
             story.content_state, content = early[story.id].state, early[story.id].content
         else:
