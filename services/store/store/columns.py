@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 
 
 class UtcDateTime(sa.types.TypeDecorator):
@@ -26,5 +25,7 @@ class UtcDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# JSONB on PostgreSQL so later issues can index into it; plain JSON text elsewhere.
-Json = sa.JSON().with_variant(JSONB(), "postgresql")
+# Plain JSON text on every backend, JSON (not JSONB) on PostgreSQL: the store writes and reads these values
+# whole and never queries into them, and JSONB's conversion on every write and read cost database CPU
+# (migration 0004). Plain JSON has no equality operator: no DISTINCT, GROUP BY or UNION over such a column.
+Json = sa.JSON()

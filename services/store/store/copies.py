@@ -21,10 +21,11 @@ def find_original(session: Session, article: Article) -> Article | None:
     keys = fingerprint_keys(article.simhash, article.text_hash)
     if not keys:
         return None
+    # IN, not a join with DISTINCT: PostgreSQL cannot compare the article's plain JSON columns.
+    sharing = select(Fingerprint.article_id).where(col(Fingerprint.key).in_(keys))
     found = session.exec(
-        select(Article).join(Fingerprint, col(Fingerprint.article_id) == col(Article.id))
-        .where(col(Fingerprint.key).in_(keys), col(Article.id) != article.id, col(Article.story_id).is_not(None))
-        .distinct()
+        select(Article).where(col(Article.id).in_(sharing), col(Article.id) != article.id,
+                              col(Article.story_id).is_not(None))
     ).all()
     return earliest_original(session, article, list(found))
 

@@ -68,8 +68,7 @@ class Story(SQLModel, table=True):
     entities: list[dict] = Field(default_factory=list, sa_column=sa.Column(Json, nullable=False))
     event: dict | None = Field(default=None, sa_column=sa.Column(Json, nullable=True))
     # What that content is computed from (store.content.ContentState), so a new article adds to it.
-    # Plain JSON, not JSONB: written whole on every change and never queried into, where JSONB costs more.
-    content_state: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON(), nullable=False))
+    content_state: dict = Field(default_factory=dict, sa_column=sa.Column(Json, nullable=False))
 
 
 class Article(SQLModel, table=True):

@@ -24,11 +24,12 @@ def count(engine: Engine, table: type) -> int:
 
 
 def test_the_migration_builds_the_models_schema_on_postgresql(engine: Engine) -> None:
-    """On PostgreSQL too, `upgrade head` leaves no difference from the models (JSONB, timestamptz)."""
+    """On PostgreSQL too, `upgrade head` leaves no difference from the models (plain JSON, timestamptz)."""
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
     columns = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("story")}
-    assert isinstance(columns["bias_counts"], sa.dialects.postgresql.JSONB)
+    assert [name for name, kind in columns.items() if isinstance(kind, sa.dialects.postgresql.JSONB)] == []
+    assert isinstance(columns["bias_counts"], sa.JSON)
     assert columns["updated_at"].timezone is True
 
 
