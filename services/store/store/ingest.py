@@ -8,8 +8,10 @@ crash between commit and publish is published on the retry (same version, same m
 
 import enum
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import chain
 
 import structlog
@@ -35,7 +37,7 @@ from store.sources import upsert_source
 from store.stories import DEFAULT_MATCHING, Matching, founded_id, join_story, place_article
 from store.story_cache import StoryCache, cache_for
 from store.story_keys import article_keys
-from store.story_states import StaleStory, StoryRow, StoryState, write_stories
+from store.story_states import StaleStory, StoryRow, StoryState, story_rows_update
 
 log = structlog.get_logger(__name__)
 
@@ -233,25 +235,23 @@ def likely_stories(index: BatchIndex, messages: list[ArticleExtracted], keys: di
 
 def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime,
            stats: TermStats | None = None) -> list[StoryState]:
-    """Write the batch's articles, index rows and term counts, lock the stories it changed, then recount,
-    re-summarise and write them. The content of the stories articles joined is computed while the
-    database works (store.overlap), from the states cached for the versions read; the lock checks those
-    versions, so such content stands unless the story is rebuilt."""
+    """Write the batch's articles and index rows, lock the stories it changed, then recount, re-summarise
+    and write them. The content of the stories articles joined is computed while the database works
+    (store.overlap), from the states cached for the versions read; the lock checks those versions, so
+    such content stands unless the story is rebuilt. The term counts are written during the recount."""
     touched = [state for state in batch.stories.values() if isinstance(state, StoryState)]
     cached = cached_contents(touched, batch, index.stories.cache)  # read here: the helper uses the cache too
 
     def write_and_lock() -> None:
         index.flush()  # articles before the fingerprints that refer to them
         index.write()
-        if stats is not None:
-            stats.save(session)
         index.stories.lock(touched)
 
     with meanwhile(session, write_and_lock):
         early = early_content(cached, batch.added)
     for state in touched:
         batch.stories[state.id] = state.apply()
-    finish_stories(session, batch, now=now, early=early)
+    finish_stories(session, batch, now=now, early=early, stats=stats)
     return touched
 
 
@@ -326,11 +326,16 @@ def write_article(
     return Outcome.UPDATED, article
 
 
-def finish_stories(session: Session, batch: Batch, *, now: datetime, early: dict[str, Early] | None = None) -> None:
+def finish_stories(session: Session, batch: Batch, *, now: datetime, early: dict[str, Early] | None = None,
+                   stats: TermStats | None = None) -> None:
     """Recount and re-summarise every story the batch touched, then bump each one's version once: the rows
-    both need are read first, in two queries, and the rest is computed from them (or was, `early`)."""
+    both need are read first, in two queries, and the rest is computed from them (or was, `early`) while
+    the term counts, if any, are written (the story rows are locked by then: writers take the term
+    rows after their stories, all in one order)."""
     stories = [batch.stories[story_id] for story_id in sorted(batch.stories)]
     if not stories:
+        if stats is not None:
+            stats.save(session)
         return
     for story in stories:
         if isinstance(story, Story) and story in session:
@@ -338,11 +343,13 @@ def finish_stories(session: Session, batch: Batch, *, now: datetime, early: dict
     grouped = coverage_rows(session, [story.id for story in stories])
     rebuilt = content_rows(session, untrusted(stories, batch.added, batch.rebuild,
                                               {story_id: len(rows) for story_id, rows in grouped.items()}))
-    batch.counted = recount(stories, grouped)
-    refresh_content(stories, batch.added, rebuilt, early)  # an absorbed story's is emptied
-    for story in stories:
-        record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
-    write_stories(session, stories)
+    with meanwhile(session, partial(stats.save, session)) if stats is not None else nullcontext():
+        batch.counted = recount(stories, grouped)
+        refresh_content(stories, batch.added, rebuilt, early)  # an absorbed story's is emptied
+        for story in stories:
+            record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
+        update = story_rows_update(session, stories)
+    session.execute(*update)
 
 
 def announce(session: Session, outcome: Outcome, article_id: str, story: Story, batch: Batch) -> Ingested:

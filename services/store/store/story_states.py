@@ -227,17 +227,14 @@ _UPDATE = (sa.update(Story.__table__).where(Story.__table__.c.id == sa.bindparam
            .values({name: sa.bindparam(f"p_{name}") for name in COLUMNS if name != "id"}))
 
 
-def write_stories(session: Session, stories: list[StoryRow | Story]) -> None:
-    """Write the stories' rows, every column: on PostgreSQL in one UPDATE … FROM json_to_recordset (one
-    statement, one plan, the rows as one JSON parameter), elsewhere in one executemany."""
+def story_rows_update(session: Session, stories: list[StoryRow | Story]) -> tuple[sa.Update, dict | list[dict]]:
+    """The statement and parameters that write the (non-empty) stories' rows, every column: on PostgreSQL
+    one UPDATE … FROM json_to_recordset (one statement, one plan, the rows as one JSON parameter),
+    elsewhere an executemany. Built apart from running it, so the JSON is made while the database works."""
     stories = sorted(stories, key=lambda s: s.id)  # rows locked in one order by every writer
-    if not stories:
-        return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_UPDATE_PG, {"rows": json_rows([row_values(story) for story in stories])})
-    else:
-        session.execute(_UPDATE, [{f"p_{name}": value for name, value in row_values(story).items()}
-                                  for story in stories])
+        return _UPDATE_PG, {"rows": json_rows([row_values(story) for story in stories])}
+    return _UPDATE, [{f"p_{name}": value for name, value in row_values(story).items()} for story in stories]
 
 
 _ROWS = recordset(Story.__table__, tuple(COLUMNS)).subquery("v")

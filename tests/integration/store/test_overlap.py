@@ -1,15 +1,22 @@
 """store.overlap: the transaction's statements run in a helper thread while the writer computes."""
 
 import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
+from store.features import article_features
+from store.idf import DOCUMENTS, weighted_terms
+from store.ingest import ingest_articles
+from store.models import TermStat
 from store.overlap import meanwhile
-from store.testing import migrated_engine
+from store.testing import extracted, migrated_engine
 
 DEADLINE_S = 10.0
+NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
 
 
 def test_on_postgresql_the_statements_run_while_the_block_computes(engine: Engine) -> None:
@@ -71,3 +78,23 @@ def test_on_sqlite_the_statements_run_first_in_the_callers_thread(tmp_path) -> N
     sqlite.dispose()
     main = threading.current_thread().name
     assert order == [("work", main, 1), ("block", main, None)]
+
+
+def test_a_batch_writes_each_new_articles_terms_once_with_its_stories(engine: Engine) -> None:
+    """The term counts go out from the helper while the stories are recounted: every new article counts
+    once towards the documents and each of its terms, a redelivery not at all, and a batch of
+    redeliveries alone (no story changes) writes nothing."""
+    first = [extracted(f"https://outlet-{n}.example/kursk", content_hash=f"h{n}") for n in range(3)]
+    other = extracted("https://outlet-9.example/storm", title="Storm floods the coast of Norfolk",
+                      text="A storm flooded the coast of Norfolk overnight, the coastguard said.")
+    batches = [first, [first[0], other], [first[1], first[2]]]
+    expected: Counter = Counter()
+    for number, batch in enumerate(batches):
+        ingest_articles(engine, batch, now=NOW + timedelta(minutes=number))
+        new = batch if number == 0 else [other] if number == 1 else []
+        for message in new:
+            expected.update(weighted_terms(article_features(message)) | {DOCUMENTS})
+        with Session(engine) as session:
+            stored = dict(session.exec(select(TermStat.term, TermStat.documents)).all())
+        assert stored == dict(expected), f"after batch {number}"
+    assert expected[DOCUMENTS] == 4
