@@ -25,7 +25,7 @@ class UtcDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# Plain JSON text on every backend, JSON (not JSONB) on PostgreSQL: the store writes and reads these values
-# whole and never queries into them, and JSONB's conversion on every write and read cost database CPU
-# (migration 0004). Plain JSON has no equality operator: no DISTINCT, GROUP BY or UNION over such a column.
+# Plain JSON on every backend, not JSONB on PostgreSQL: the store writes and reads these values whole and
+# never queries into them, and JSONB's conversion on every write and read cost database CPU (migration
+# 0004). Plain JSON has no equality operator: no DISTINCT, GROUP BY or UNION over such a column.
 Json = sa.JSON()

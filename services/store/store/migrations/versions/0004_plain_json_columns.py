@@ -2,10 +2,10 @@
 
 The store writes these values whole and reads them whole; no query looks into them. JSONB parses each value
 into its binary form on every write and prints it back to text on every read. The batch's article INSERT and
-story UPDATE used 11-19% less database CPU with plain JSON (bench/store, issue 5). A later query that needs to
+story UPDATE used 12-20% less database CPU with plain JSON (docs/stories.md, issue 5). A later query that needs to
 look inside a value can use an expression index, or make that one column JSONB again.
 
-On a large database this rewrites both tables under an exclusive lock: stop the writers first.
+On a large database this rewrites both tables under an exclusive lock (docs/operations.md).
 
 Revision ID: 0004
 Revises: 0003
