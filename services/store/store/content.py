@@ -83,7 +83,8 @@ class Target:
 
     def closeness(self, weights: dict[str, float], norm: float) -> float:
         """Cosine of a candidate text (its `text_vector`) with the story. Only shared terms count; fsum: the
-        same value whatever the order of the keys (JSONB reorders a stored text's weights)."""
+        same value whatever the order of the keys (a state stored as JSONB, before migration 0004, comes back
+        with its weights reordered)."""
         shared = weights.keys() & self.vector.keys()
         if not shared:
             return 0.0
