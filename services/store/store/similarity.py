@@ -65,7 +65,8 @@ class CentroidView:
 
     def square_sum(self, name: str) -> float:
         total = self.squares.get(name)
-        if total is None:  # fsum: the same total whatever the terms' order (JSONB, before migration 0004, reordered a centroid's keys)
+        # fsum: the same total whatever the terms' order (JSONB reordered keys, before migration 0004)
+        if total is None:
             log = math.log
             total = self.squares[name] = math.fsum([(1.0 + log(tf)) ** 2
                                                     for tf in self.centroid.get(name, {}).values() if tf > 0])
