@@ -25,14 +25,15 @@ from sqlmodel import Session  # noqa: E402
 from store import ingest  # noqa: E402
 from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
+from store.overlap import Overlap  # noqa: E402
 
 SIDES = ("overlapped", "inline")
 
 
 @contextlib.contextmanager
-def one_after_the_other(session: Session, work: Callable[[], None]) -> Iterator[None]:
+def one_after_the_other(session: Session, work: Callable[[], None]) -> Iterator[Overlap]:
     work()
-    yield
+    yield Overlap()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,6 +54,7 @@ from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.evaluation import Scores, bcubed, pairwise  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
+from store.metrics import BATCH_PHASE_SECONDS  # noqa: E402
 from store.settings import StoreSettings  # noqa: E402
 from store.testing import extracted, message_from_record, migrated_engine, read_records, source_ref  # noqa: E402
 
@@ -154,6 +155,24 @@ def run(engine, messages: list, batch: int) -> float:
     return time.perf_counter() - started
 
 
+PHASES = ("features", "read", "place", "write", "recount", "story_update", "announce", "commit")
+WAITS = {"write": "write_wait", "recount": "recount_wait"}
+
+
+def phase_seconds() -> dict[str, float]:
+    """Seconds each phase of the writer's transactions has taken so far in this process (store.metrics)."""
+    return {name: sum(sample.value for metric in BATCH_PHASE_SECONDS.collect() for sample in metric.samples
+                      if sample.name.endswith("_sum") and sample.labels["phase"] == name)
+            for name in (*PHASES, *WAITS.values())}
+
+
+def phases_text(before: dict[str, float], after: dict[str, float], articles: int) -> str:
+    def ms(name: str) -> str:
+        return f"{1000 * (after[name] - before[name]) / articles:.2f}"
+    return ", ".join(f"{name} {ms(name)}" + (f" (waiting {ms(WAITS[name])})" if name in WAITS else "")
+                     for name in PHASES)
+
+
 def backend_cpu_s(libpq_url: str) -> float | None:
     """CPU seconds used so far by the PostgreSQL backends serving the database (None unless the server
     runs on this machine and /proc shows its processes): a figure other processes' load hardly moves."""
@@ -246,16 +265,17 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
           f"and in the database's backends.")
     print(f"{'stories':>9} {'batched/s':>10} {'ms/article':>11} {'cpu ms':>7} {'db cpu ms':>9} "
           f"{'per-msg/s':>10} {'ms/article':>11} {'ratio':>6} {'reference/s':>12} {'vs reference':>12}")
-    rates, quality = [], []
+    rates, quality, phases = [], [], []
     for size in args.sizes:
         database_url = seeded_database(server_url, size)
         libpq_url = database_url.replace("+psycopg", "")
         engine = make_engine(database_url, writer=True)
         baseline, batched_msgs = pool[:args.baseline_articles], pool[args.baseline_articles:]
         single = run(engine, baseline, 1)
-        cpu, db_cpu = time.process_time(), backend_cpu_s(libpq_url)
+        cpu, db_cpu, phased = time.process_time(), backend_cpu_s(libpq_url), phase_seconds()
         batched = run(engine, batched_msgs, args.batch)
         cpu, db_after = time.process_time() - cpu, backend_cpu_s(libpq_url)
+        phases.append((size, phases_text(phased, phase_seconds(), len(batched_msgs))))
         db = f"{1000 * (db_after - db_cpu) / len(batched_msgs):.2f}" if db_cpu is not None and db_after is not None else "n/a"
         b_rate, s_rate = len(batched_msgs) / batched, len(baseline) / single
         reference = measure_reference(redis_url)  # right after this size's run: the same machine conditions
@@ -273,6 +293,8 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
         print(f"{size:>9,} stories: {rate / reference:.2f} of the FastStream per-message reference (target "
               f"≥ {TARGET_RATIO:.2f}); time per article {first_rate / rate:.2f}× that at {first_size:,} stories, "
               f"CPU per article (writer + database) {cpu_ms / first_cpu:.2f}×")
+    for size, text in phases:
+        print(f"{size:>9,} stories: ms per batched article by phase of the transaction: {text}")
     for size, scores in quality:
         if scores is not None:
             print(f"{size:>9,} stories: clustering against the generated events (every stored article): "

@@ -30,6 +30,7 @@ from store.coverage import coverage_rows, record_change, recount, stories_update
 from store.features import Features, article_features, text_hash
 from store.filters import one_of
 from store.idf import TermStats, weighted_terms
+from store.metrics import BATCH_PHASE_SECONDS, timed
 from store.models import MAX_CANONICAL_URL_CHARS, Article, Source, Story, built
 from store.overlap import meanwhile
 from store.similarity import ArticleVectors, add_to_centroid
@@ -104,8 +105,10 @@ def run_transaction(
     cache = cache_for(engine)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            with Session(engine, expire_on_commit=False) as session, session.begin():
+            with Session(engine, expire_on_commit=False) as session, session.begin() as transaction:
                 ingested, stories = write_articles(session, messages, now=now, matching=matching, cache=cache)
+                with timed("commit"):
+                    transaction.commit()
             remember(cache, stories)  # committed: these versions are now everyone's
             return ingested
         except StaleStory as exc:
@@ -182,7 +185,35 @@ def write_articles(
     candidate stories) and writes index rows, fingerprints, term counts and stories once at the end;
     articles are placed one by one, in message order, each seeing what the earlier ones changed.
     """
-    features = {m.article_id: article_features(m) for m in messages}
+    with timed("features"):
+        features = {m.article_id: article_features(m) for m in messages}
+    with timed("read"):
+        index, stats, keys, lookups, existing = read_batch(session, messages, features, now=now, matching=matching,
+                                                          cache=cache)
+    batch = Batch()
+    # No autoflush while placing: the batch's rows go out in one flush at the end instead of before
+    # every query (the index answers from memory; merges flush explicitly before their bulk updates).
+    with timed("place"), session.no_autoflush:
+        outcomes = place_all(session, messages, features, stats, existing, keys=keys, lookups=lookups, batch=batch,
+                             now=now, matching=matching, index=index)
+    written = finish(session, batch, index, now=now, stats=stats)
+    with timed("announce"):
+        live = {article.id: index.stories.live(article.story_id).id for _, article in outcomes}
+        unchanged = index.stories.read(story_id for story_id in live.values() if story_id not in batch.stories)
+        rows = {**unchanged, **batch.stories}
+        batch.prepare_updates(session, list(rows.values()))
+        ingested = [announce(session, outcome, article.id, rows[live[article.id]], batch)
+                    for outcome, article in outcomes]
+    return ingested, written
+
+
+def read_batch(
+    session: Session, messages: list[ArticleExtracted], features: dict[str, Features], *, now: datetime,
+    matching: Matching, cache: StoryCache | None,
+) -> tuple[BatchIndex, TermStats, dict[str, dict[str, float]], dict[str, dict[str, float]], dict[str, Article]]:
+    """Lock the batch's keys, write its outlets, and read what placing it needs: the term counts, the
+    articles stored under its URLs (locked) and the index around it. Returns the index, the counts, each
+    article's index keys and lookup keys, and the stored articles by URL."""
     stats = TermStats.load(session, chain.from_iterable(weighted_terms(f) for f in features.values()))
     both = {m.article_id: article_keys(features[m.article_id], stats) for m in messages}
     keys = {article_id: index for article_id, (index, _) in both.items()}
@@ -204,19 +235,7 @@ def write_articles(
                        index_keys=chain.from_iterable(lookups.values()), fingerprint_keys=chain.from_iterable(fingerprints),
                        cache=cache or StoryCache())
     index.stories.prefetch(likely_stories(index, messages, lookups, times, existing.values(), matching))
-    batch = Batch()
-    # No autoflush while placing: the batch's rows go out in one flush at the end instead of before
-    # every query (the index answers from memory; merges flush explicitly before their bulk updates).
-    with session.no_autoflush:
-        outcomes = place_all(session, messages, features, stats, existing, keys=keys, lookups=lookups, batch=batch,
-                             now=now, matching=matching, index=index)
-    written = finish(session, batch, index, now=now, stats=stats)
-    live = {article.id: index.stories.live(article.story_id).id for _, article in outcomes}
-    unchanged = index.stories.read(story_id for story_id in live.values() if story_id not in batch.stories)
-    rows = {**unchanged, **batch.stories}
-    batch.prepare_updates(session, list(rows.values()))
-    ingested = [announce(session, outcome, article.id, rows[live[article.id]], batch) for outcome, article in outcomes]
-    return ingested, written
+    return index, stats, keys, lookups, existing
 
 
 def likely_stories(index: BatchIndex, messages: list[ArticleExtracted], keys: dict[str, dict[str, float]],
@@ -247,10 +266,12 @@ def finish(session: Session, batch: Batch, index: BatchIndex, *, now: datetime,
         index.write()
         index.stories.lock(touched)
 
-    with meanwhile(session, write_and_lock):
-        early = early_content(cached, batch.added)
-    for state in touched:
-        batch.stories[state.id] = state.apply()
+    with timed("write"):
+        with meanwhile(session, write_and_lock) as overlap:
+            early = early_content(cached, batch.added)
+        for state in touched:
+            batch.stories[state.id] = state.apply()
+    BATCH_PHASE_SECONDS.labels(phase="write_wait").observe(overlap.waited)
     finish_stories(session, batch, now=now, early=early, stats=stats)
     return touched
 
@@ -337,19 +358,23 @@ def finish_stories(session: Session, batch: Batch, *, now: datetime, early: dict
         if stats is not None:
             stats.save(session)
         return
-    for story in stories:
-        if isinstance(story, Story) and story in session:
-            session.expunge(story)  # written below in one statement, not by the unit of work
-    grouped = coverage_rows(session, [story.id for story in stories])
-    rebuilt = content_rows(session, untrusted(stories, batch.added, batch.rebuild,
-                                              {story_id: len(rows) for story_id, rows in grouped.items()}))
-    with meanwhile(session, partial(stats.save, session)) if stats is not None else nullcontext():
-        batch.counted = recount(stories, grouped)
-        refresh_content(stories, batch.added, rebuilt, early)  # an absorbed story's is emptied
+    with timed("recount"):
         for story in stories:
-            record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
-        update = story_rows_update(session, stories)
-    session.execute(*update)
+            if isinstance(story, Story) and story in session:
+                session.expunge(story)  # written below in one statement, not by the unit of work
+        grouped = coverage_rows(session, [story.id for story in stories])
+        rebuilt = content_rows(session, untrusted(stories, batch.added, batch.rebuild,
+                                                  {story_id: len(rows) for story_id, rows in grouped.items()}))
+        with meanwhile(session, partial(stats.save, session)) if stats is not None else nullcontext() as overlap:
+            batch.counted = recount(stories, grouped)
+            refresh_content(stories, batch.added, rebuilt, early)  # an absorbed story's is emptied
+            for story in stories:
+                record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
+            update = story_rows_update(session, stories)
+    if overlap is not None:
+        BATCH_PHASE_SECONDS.labels(phase="recount_wait").observe(overlap.waited)
+    with timed("story_update"):
+        session.execute(*update)
 
 
 def announce(session: Session, outcome: Outcome, article_id: str, story: Story, batch: Batch) -> Ingested:

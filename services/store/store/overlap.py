@@ -6,20 +6,29 @@ The with-block must not use the session while the helper has it (one connection,
 """
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 
+@dataclass
+class Overlap:
+    waited: float = 0.0  # seconds the caller waited for `work` after its own block: > 0 when the database is slower
+
+
 @contextmanager
-def meanwhile(session: Session, work: Callable[[], None]) -> Iterator[None]:
+def meanwhile(session: Session, work: Callable[[], None]) -> Iterator[Overlap]:
     """Run `work` (statements on `session`) in a helper thread while the with-block computes; its error, if
     any, is raised when the block ends. Elsewhere than on PostgreSQL `work` simply runs first: SQLite's
-    connections belong to the thread that opened them, and a local file has no server to wait for."""
+    connections belong to the thread that opened them, and a local file has no server to wait for.
+    The Overlap yielded holds, once the block has ended, how long the caller waited for `work`."""
+    overlap = Overlap()
     if session.get_bind().dialect.name != "postgresql":
         work()
-        yield
+        yield overlap
         return
     failed: list[BaseException] = []
 
@@ -32,8 +41,10 @@ def meanwhile(session: Session, work: Callable[[], None]) -> Iterator[None]:
     helper = threading.Thread(target=run, name="store-statements", daemon=True)
     helper.start()
     try:
-        yield
+        yield overlap
     finally:
+        started = time.perf_counter()
         helper.join()  # never leave the helper on the connection: the caller may roll back next
+        overlap.waited = time.perf_counter() - started
     if failed:
         raise failed[0]

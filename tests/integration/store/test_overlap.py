@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from store.features import article_features
@@ -63,6 +64,45 @@ def test_when_the_block_fails_the_helper_is_done_before_the_error_leaves(engine:
         with meanwhile(session, work):
             raise ValueError("computing failed")
     assert done.is_set()
+
+
+def test_the_time_the_caller_waits_for_the_statements_is_measured(engine: Engine) -> None:
+    """`waited` is the time from the block's end to the statements' end: long when the statement outlasts
+    the block (a slow database), short when the block outlasts the statement."""
+    block_ended, statement_done = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        assert block_ended.wait(DEADLINE_S)
+        session.execute(sa.text("select pg_sleep(0.3)"))
+
+    def quick() -> None:
+        session.execute(sa.text("select 1"))
+        statement_done.set()
+
+    with Session(engine) as session, session.begin():
+        with meanwhile(session, slow) as slowly:
+            block_ended.set()
+        with meanwhile(session, quick) as quickly:
+            assert statement_done.wait(DEADLINE_S)
+    assert slowly.waited >= 0.25
+    assert quickly.waited < 0.25
+
+
+def test_each_batch_observes_every_phase_once(engine: Engine) -> None:
+    """The writer's phases, the waits for the statements sent meanwhile included, are timed once a batch."""
+    phases = ("features", "read", "place", "write", "write_wait", "recount", "recount_wait", "story_update",
+              "announce", "commit")
+
+    def observed() -> dict[str, float]:
+        return {phase: REGISTRY.get_sample_value("newsflow_store_batch_phase_seconds_count", {"phase": phase}) or 0.0
+                for phase in phases}
+
+    before = observed()
+    for n in range(2):
+        ingest_articles(engine, [extracted(f"https://northwind.example/phases/{n}/{k}") for k in range(3)],
+                        now=NOW)
+    after = observed()
+    assert {phase: after[phase] - before[phase] for phase in phases} == dict.fromkeys(phases, 2)
 
 
 def test_on_sqlite_the_statements_run_first_in_the_callers_thread(tmp_path) -> None:
