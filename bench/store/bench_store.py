@@ -49,12 +49,12 @@ from newsflow_shared.contracts.enrichment import (  # noqa: E402
     QuadClass,
     Quantity,
 )
+from prometheus_client import REGISTRY  # noqa: E402
 from reference import TARGET_RATIO, measure_reference  # noqa: E402
 from store.app import tune_garbage_collector  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.evaluation import Scores, bcubed, pairwise  # noqa: E402
 from store.ingest import ingest_articles  # noqa: E402
-from store.metrics import BATCH_PHASE_SECONDS  # noqa: E402
 from store.settings import StoreSettings  # noqa: E402
 from store.testing import extracted, message_from_record, migrated_engine, read_records, source_ref  # noqa: E402
 
@@ -161,8 +161,7 @@ WAITS = {"write": "write_wait", "recount": "recount_wait"}
 
 def phase_seconds() -> dict[str, float]:
     """Seconds each phase of the writer's transactions has taken so far in this process (store.metrics)."""
-    return {name: sum(sample.value for metric in BATCH_PHASE_SECONDS.collect() for sample in metric.samples
-                      if sample.name.endswith("_sum") and sample.labels["phase"] == name)
+    return {name: REGISTRY.get_sample_value("newsflow_store_batch_phase_seconds_sum", {"phase": name}) or 0.0
             for name in (*PHASES, *WAITS.values())}
 
 
