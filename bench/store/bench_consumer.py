@@ -25,10 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
 from bench_store import (  # noqa: E402
+    PHASES,
     WRITER_BATCH,
     clustering_scores,
     drop_database,
     generated_articles,
+    phase_seconds,
+    phases_text,
     postgres_server,
     scores_text,
     seeded_database,
@@ -69,15 +72,20 @@ async def measure(args: argparse.Namespace, server_url: str) -> None:
         configure_logging("store", level=settings.log_level, fmt=settings.log_format)  # as `python -m store`
         app = build_app(settings)
         tune_garbage_collector()  # as `python -m store` does
-        started = time.perf_counter()
+        phased, started = phase_seconds(), time.perf_counter()
         async with app.start_lifespan_context():
             while await unacknowledged(redis) != 0:
                 await asyncio.sleep(0.05)  # poll interval
             elapsed = time.perf_counter() - started
         await redis.flushdb()
+    phases = phase_seconds()
     drop_database(server_url, database_url)
+    in_transactions = sum(phases[name] - phased[name] for name in PHASES)
     print(f"{args.articles:,} articles, {args.stories:,} stories seeded, batch {args.batch}: "
           f"{args.articles / elapsed:,.0f} articles/s through the writer ({1000 * elapsed / args.articles:.2f} ms each)")
+    print(f"  ms per article by phase of the transactions: {phases_text(phased, phases, args.articles)}; "
+          f"outside them (the app's start, reading, decoding, publishing, acknowledging): "
+          f"{1000 * (elapsed - in_transactions) / args.articles:.2f}")
 
 
 async def measure_processes(args: argparse.Namespace, server_url: str, replicas: int) -> float:
