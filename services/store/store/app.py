@@ -22,6 +22,7 @@ from store.ingest import ingest_article, ingest_articles
 from store.metrics import ARTICLES, STORY_UPDATES
 from store.migrate import require_schema
 from store.settings import StoreSettings
+from store.story_cache import cache_for
 from store.stories import Matching
 
 log = structlog.get_logger("store")
@@ -44,6 +45,7 @@ def utc_now() -> datetime:
 
 def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_now) -> AsgiFastStream:
     engine = make_engine(settings.database_url, writer=True)
+    cache_for(engine).resize(written=settings.story_cache_written, scored=settings.story_cache_candidates)
     matching = Matching(
         window=timedelta(hours=settings.story_window_h), min_similarity=settings.story_min_similarity,
         merge_similarity=settings.story_merge_similarity,

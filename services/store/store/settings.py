@@ -49,6 +49,16 @@ class StoreSettings(ServiceSettings):
         default=250, ge=1, le=1000,
         description="Articles read and committed together (one transaction per batch).",
     )
+    story_cache_written: int = Field(
+        default=2048, ge=0,
+        description="Stories this process wrote lately, kept in memory with their centroid and content state "
+                    "(~70 KB each).",
+    )
+    story_cache_candidates: int = Field(
+        default=2048, ge=0,
+        description="Stories only read as candidates, kept in memory with their centroid (~15 KB each): more "
+                    "reads fewer centroids again on a large database.",
+    )
 
 
 class ApiSettings(BaseSettings):

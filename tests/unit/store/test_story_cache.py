@@ -5,10 +5,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import Session, select
+from store import story_cache
+from store.app import build_app
 from store.content import ContentState, build_state, content_rows
 from store.features import Features
 from store.ingest import ingest_articles
 from store.models import Article, Story
+from store.settings import StoreSettings
 from store.similarity import CentroidView, add_to_centroid
 from store.story_cache import StoryCache
 from store.story_states import StoryStates
@@ -93,3 +96,24 @@ def test_stories_read_in_one_go_are_all_found_when_reading_them_evicts_cached_on
         assert [state.id for state in states.many(ids)] == ids
         assert not states.absent
     engine.dispose()
+
+
+def test_a_smaller_cache_keeps_the_most_recently_used_entries_and_a_larger_one_keeps_more() -> None:
+    cache = StoryCache(written=2, scored=3)
+    for n in range(3):
+        cache.put(f"written-{n}", 1, CentroidView({}), written=True)  # the oldest is demoted to probation
+    for n in range(2):
+        cache.put(f"scored-{n}", 1, CentroidView({}), written=False)
+    cache.resize(written=1, scored=1)
+    # written-2 stays written; written-1, demoted, is the newest in probation; the older ones go
+    kept = [story for story in ("written-0", "written-1", "written-2", "scored-0", "scored-1") if story in cache]
+    assert kept == ["written-1", "written-2"]
+    cache.resize(written=1, scored=5)
+    for n in range(4):
+        cache.put(f"more-{n}", 1, CentroidView({}), written=False)
+    assert sum(f"more-{n}" in cache for n in range(4)) == 4
+
+
+def test_the_writer_sizes_its_story_cache_from_its_settings(sqlite_url: str) -> None:
+    build_app(StoreSettings(DATABASE_URL=sqlite_url, story_cache_written=7, story_cache_candidates=9))
+    assert {"protected": 7, "probation": 9} in [cache.sizes for cache in story_cache._CACHES.values()]
