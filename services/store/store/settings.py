@@ -6,6 +6,8 @@ from newsflow_shared.settings import ServiceSettings
 from pydantic import AfterValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from store.story_cache import SCORED, WRITTEN
+
 DEFAULT_DATABASE_URL = "sqlite:///newsflow.db"
 
 
@@ -50,12 +52,12 @@ class StoreSettings(ServiceSettings):
         description="Articles read and committed together (one transaction per batch).",
     )
     story_cache_written: int = Field(
-        default=2048, ge=0,
+        default=WRITTEN, ge=0,
         description="Stories this process wrote lately, kept in memory with their centroid and content state "
                     "(~70 KB each).",
     )
     story_cache_candidates: int = Field(
-        default=2048, ge=0,
+        default=SCORED, ge=0,
         description="Stories only read as candidates, kept in memory with their centroid (~15 KB each): more "
                     "reads fewer centroids again on a large database.",
     )

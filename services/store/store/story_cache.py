@@ -16,8 +16,9 @@ from sqlalchemy.engine import Engine
 
 from store.similarity import CentroidView
 
-# Defaults of StoreSettings.story_cache_written / story_cache_candidates. Measured on the benchmark's generated
-# stories (median 6 articles): ~70 KB an entry with its content state, ~15 KB with its centroid alone.
+# The defaults of StoreSettings.story_cache_written / story_cache_candidates. Measured on the benchmark's
+# generated stories (median 6 articles): ~70 KB an entry with its content state, ~15 KB with its centroid
+# alone.
 WRITTEN = 2048  # stories this process wrote lately: a busy hour's
 SCORED = 2048  # stories only read as candidates: many are one-off near misses
 
@@ -42,11 +43,7 @@ class StoryCache:
     def resize(self, *, written: int, scored: int) -> None:
         """New bounds for the two segments; entries over them go, least recently used first."""
         self.sizes = {"protected": written, "probation": scored}
-        while len(self.protected) > written:
-            demoted, kept = self.protected.popitem(last=False)
-            self.probation[demoted] = kept
-        while len(self.probation) > scored:
-            self.probation.popitem(last=False)
+        self._trim()
 
     def __contains__(self, story_id: str) -> bool:
         """Whether some version of the story is cached (its centroid may not need reading)."""
@@ -71,7 +68,15 @@ class StoryCache:
         self.protected.pop(story_id, None)
         self.probation.pop(story_id, None)
         segment[story_id] = entry
-        self.resize(written=self.sizes["protected"], scored=self.sizes["probation"])
+        self._trim()
+
+    def _trim(self) -> None:
+        """Demote the protected segment's least recent entries beyond its bound, then drop probation's."""
+        while len(self.protected) > self.sizes["protected"]:
+            demoted, kept = self.protected.popitem(last=False)
+            self.probation[demoted] = kept
+        while len(self.probation) > self.sizes["probation"]:
+            self.probation.popitem(last=False)
 
 
 _CACHES: "weakref.WeakKeyDictionary[Engine, StoryCache]" = weakref.WeakKeyDictionary()
