@@ -1,13 +1,18 @@
 """A story's coverage details (counts, first report, timeline, bias/factuality/ownership spread, blindspot),
-recounted from its rows whenever it changes and stored on the story, and the update that announces it.
+recounted whenever it changes and stored on the story, and the update that announces it.
 
 Distributions count distinct sources, not articles, and only sources with a rating: an outlet with
 ten articles counts once, an unrated outlet is counted apart (`unrated`), as Ground News does.
+
+What the counts are made of (a `Tally`: articles per outlet, first report, newest time, articles per hour)
+is kept in the story's content state, so a story that gains articles adds theirs instead of reading all
+its rows again: a story of 6,000 articles cost ~150 ms a batch to recount from its rows. The outlets'
+ratings are read at each recount, so a changed rating counts at once (`newsflow sources apply-ratings`).
 """
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from newsflow_shared.contracts.enrichment import Event
@@ -22,6 +27,7 @@ from newsflow_shared.contracts.story_updates import (
     StoryUpdated,
     TimelinePoint,
 )
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.filters import one_of
@@ -57,6 +63,115 @@ class CoverageRow:
     def time(self) -> datetime:
         return self.published_at or self.fetched_at
 
+    @property
+    def outlet(self) -> "Outlet":
+        return Outlet(self.source_name, self.bias, self.factuality, self.ownership)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What a story's tally needs of an article that joins it (its outlet's ratings are read at the recount)."""
+
+    article_id: str
+    source_id: str
+    published_at: datetime | None
+    fetched_at: datetime
+    url: str
+    is_copy: bool = False
+
+    @property
+    def time(self) -> datetime:
+        return self.published_at or self.fetched_at
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    bias: str | None
+    factuality: str | None
+    ownership: str | None
+
+
+@dataclass
+class Tally:
+    """What a story's coverage is counted from, added to article by article. Kept as JSON in the story's
+    content state (`content_state["coverage"]`), times as ISO text: exact, unlike POSIX floats."""
+
+    articles: int = 0
+    originals: int = 0
+    sources: dict[str, int] = field(default_factory=dict)  # outlet id → articles
+    first: tuple | None = None  # (time, article id, source id, published_at, url) of the first report
+    last: datetime | None = None
+    published: datetime | None = None  # the earliest published_at
+    hours: dict[datetime, int] = field(default_factory=dict)  # hour start → articles
+
+    @classmethod
+    def of(cls, rows: Iterable["CoverageRow | Arrival"]) -> "Tally":
+        tally = cls()
+        for row in rows:
+            tally.add(row)
+        return tally
+
+    def add(self, row: "CoverageRow | Arrival") -> None:
+        time = row.time
+        self.articles += 1
+        if not row.is_copy:
+            self.originals += 1
+        self.sources[row.source_id] = self.sources.get(row.source_id, 0) + 1
+        if self.first is None or (time, row.article_id) < self.first[:2]:
+            self.first = (time, row.article_id, row.source_id, row.published_at, row.url)
+        if self.last is None or time > self.last:
+            self.last = time
+        if row.published_at is not None and (self.published is None or row.published_at < self.published):
+            self.published = row.published_at
+        hour = time.replace(minute=0, second=0, microsecond=0)
+        self.hours[hour] = self.hours.get(hour, 0) + 1
+
+    def coverage(self, outlets: dict[str, Outlet]) -> Coverage:
+        """The coverage, with `outlets` (at least this tally's) as they are rated now."""
+        if not self.articles:
+            return Coverage()
+        bias = {s: outlets[s].bias for s in sorted(self.sources)}
+        three_way = {s: THREE_WAY.get(b) if b else None for s, b in bias.items()}
+        bias_3way = distribution(three_way, ("left", "center", "right"))
+        _, _, source_id, published_at, url = self.first
+        return Coverage(
+            articles=self.articles,
+            sources=len(self.sources),
+            originals=self.originals,
+            first_reported=FirstReport(source_id=source_id, source_name=outlets[source_id].name,
+                                       published_at=published_at, url=url),
+            last_updated=self.last,
+            bias=distribution(bias, BIAS_ORDER),
+            bias_3way=bias_3way,
+            factuality=distribution({s: outlets[s].factuality for s in sorted(self.sources)}, FACTUALITY_ORDER),
+            ownership=distribution({s: outlets[s].ownership for s in sorted(self.sources)}),
+            blindspot=blindspot(bias_3way),
+            timeline=[TimelinePoint(period_start=hour, articles=n) for hour, n in sorted(self.hours.items())],
+        )
+
+    def as_json(self) -> dict:
+        first = self.first and [self.first[0].isoformat(), *self.first[1:3], _iso(self.first[3]), self.first[4]]
+        return {"articles": self.articles, "originals": self.originals, "sources": self.sources, "first": first,
+                "last": _iso(self.last), "published": _iso(self.published),
+                "hours": {hour.isoformat(): n for hour, n in self.hours.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Tally":
+        first = data["first"]
+        return cls(data["articles"], data["originals"], dict(data["sources"]),
+                   first and (_time(first[0]), first[1], first[2], _time(first[3]), first[4]),
+                   _time(data["last"]), _time(data["published"]),
+                   {_time(hour): n for hour, n in data["hours"].items()})
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text is not None else None
+
 
 def distribution(ratings: dict[str, str | None], order: Iterable[str] = ()) -> Distribution:
     """Shares of the distinct rated sources per rating; `ratings` maps source id → rating or None."""
@@ -83,58 +198,89 @@ def blindspot(three_way: Distribution) -> str | None:
 
 
 def compute_coverage(rows: list[CoverageRow]) -> Coverage:
-    if not rows:
-        return Coverage()
-    by_source = {row.source_id: row for row in sorted(rows, key=lambda r: r.article_id)}
-    bias = {s: row.bias for s, row in by_source.items()}
-    three_way = {s: THREE_WAY.get(b) if b else None for s, b in bias.items()}
-    bias_3way = distribution(three_way, ("left", "center", "right"))
-    first = min(rows, key=lambda r: (r.time, r.article_id))
-    hours = Counter(row.time.replace(minute=0, second=0, microsecond=0) for row in rows)
-    return Coverage(
-        articles=len(rows),
-        sources=len(by_source),
-        originals=sum(1 for row in rows if not row.is_copy),
-        first_reported=FirstReport(source_id=first.source_id, source_name=first.source_name,
-                                   published_at=first.published_at, url=first.url),
-        last_updated=max(row.time for row in rows),
-        bias=distribution(bias, BIAS_ORDER),
-        bias_3way=bias_3way,
-        factuality=distribution({s: row.factuality for s, row in by_source.items()}, FACTUALITY_ORDER),
-        ownership=distribution({s: row.ownership for s, row in by_source.items()}),
-        blindspot=blindspot(bias_3way),
-        timeline=[TimelinePoint(period_start=hour, articles=n) for hour, n in sorted(hours.items())],
-    )
+    """The coverage of a story's rows, counted from scratch."""
+    return Tally.of(rows).coverage({row.source_id: row.outlet for row in rows})
 
 
 def coverage_rows(session: Session, story_ids: list[str]) -> dict[str, list[CoverageRow]]:
+    """Every article row of each story, with its outlet (an empty list for a story with none)."""
+    grouped: dict[str, list[CoverageRow]] = {story_id: [] for story_id in story_ids}
+    if not story_ids:
+        return grouped
     rows = session.exec(
         select(Article.story_id, Article.id, Article.source_id, Source.name, Source.bias, Source.factuality,
                Source.ownership, Article.published_at, Article.fetched_at, Article.url, Article.is_copy)
         .join(Source, col(Source.id) == col(Article.source_id))
         .where(one_of(session, col(Article.story_id), sorted(story_ids)))
     ).all()
-    grouped: dict[str, list[CoverageRow]] = {story_id: [] for story_id in story_ids}
     for story_id, *fields in rows:
         grouped[story_id].append(CoverageRow(*fields))
     return grouped
 
 
-def recount(stories: list[Story], grouped: dict[str, list[CoverageRow]]) -> dict[str, tuple[Coverage, list[str]]]:
-    """Recount each story's coverage from its rows (`coverage_rows`; never incrementally, so a redelivery or
-    a concurrent writer cannot skew the counts); returns each story's Coverage and source ids, for its update."""
+def article_counts(session: Session, story_ids: list[str]) -> dict[str, int]:
+    """How many articles each story has now (one index scan each, no row read)."""
+    counts = dict.fromkeys(story_ids, 0)
+    if story_ids:
+        counts.update(session.exec(
+            select(Article.story_id, sa.func.count()).where(one_of(session, col(Article.story_id), sorted(story_ids)))
+            .group_by(col(Article.story_id))
+        ).all())
+    return counts
+
+
+def kept_tally(content_state: dict | None) -> Tally | None:
+    """The tally a story's content state keeps; None for a state from before tallies were kept (its story's
+    rows are counted instead)."""
+    state = content_state or {}
+    if "coverage" in state:
+        return Tally.from_json(state["coverage"])
+    return None if state.get("articles") else Tally()
+
+
+def story_tallies(session: Session, stories: list[Story], arrived: dict[str, list[Arrival]], counts: dict[str, int],
+                  untrusted: set[str]) -> dict[str, Tally]:
+    """Each story's tally: the one its content state keeps plus the articles that `arrived`, when that accounts
+    for every article the story has now (`counts`) and its state is not `untrusted` (an article was edited or
+    left, a merge); otherwise counted from all its rows."""
+    tallies = {}
+    for story in stories:
+        tally = None if story.id in untrusted else kept_tally(story.content_state)
+        if tally is None:
+            continue
+        for row in arrived.get(story.id, ()):
+            tally.add(row)
+        if tally.articles == counts[story.id]:
+            tallies[story.id] = tally
+    recounted = coverage_rows(session, [story.id for story in stories if story.id not in tallies])
+    tallies.update((story_id, Tally.of(rows)) for story_id, rows in recounted.items())
+    return tallies
+
+
+def read_outlets(session: Session, source_ids: Iterable[str]) -> dict[str, Outlet]:
+    """The outlets as they are rated now."""
+    wanted = sorted(set(source_ids))
+    if not wanted:
+        return {}
+    rows = session.exec(select(Source.id, Source.name, Source.bias, Source.factuality, Source.ownership)
+                        .where(one_of(session, col(Source.id), wanted))).all()
+    return {source_id: Outlet(*fields) for source_id, *fields in rows}
+
+
+def recount(stories: list[Story], tallies: dict[str, Tally],
+            outlets: dict[str, Outlet]) -> dict[str, tuple[Coverage, list[str]]]:
+    """Each story's coverage from its tally (`story_tallies`) and its outlets' ratings now; returns each story's
+    Coverage and source ids, for its update."""
     counted = {}
     for story in stories:
-        rows = grouped[story.id]
-        coverage = compute_coverage(rows)
-        published = [row.published_at for row in rows if row.published_at is not None]
-        sources = {r.source_id: r for r in rows}
+        tally = tallies[story.id]
+        coverage = tally.coverage(outlets)
         story.article_count = coverage.articles
         story.source_count = coverage.sources
-        story.bias_counts = dict(sorted(Counter((row.bias or UNRATED) for row in sources.values()).items()))
-        story.first_published_at = min(published, default=None)
+        story.bias_counts = dict(sorted(Counter((outlets[s].bias or UNRATED) for s in tally.sources).items()))
+        story.first_published_at = tally.published
         story.coverage = coverage.model_dump(mode="json")
-        counted[story.id] = (coverage, sorted(sources))
+        counted[story.id] = (coverage, sorted(tally.sources))
     return counted
 
 

@@ -26,7 +26,8 @@ from store import locks
 from store.batch_index import BatchIndex
 from store.content import ContentRow, Early, content_row, content_rows, early_content, refresh_content, untrusted
 from store.copies import fingerprint_keys
-from store.coverage import coverage_rows, record_change, recount, stories_updated, story_updated
+from store.coverage import (Arrival, article_counts, read_outlets, record_change, recount, stories_updated, story_tallies,
+                            story_updated)
 from store.features import Features, article_features, text_hash
 from store.filters import one_of
 from store.idf import TermStats, weighted_terms
@@ -149,6 +150,7 @@ class Batch:
     merged_by: dict[str, list[str]] = field(default_factory=dict)  # article id → absorbed story ids
     announced: dict[str, StoryUpdated] = field(default_factory=dict)  # story id → its update, built once
     added: dict[str, list[ContentRow]] = field(default_factory=dict)  # story id → articles it gained
+    arrived: dict[str, list[Arrival]] = field(default_factory=dict)  # the same, as its coverage tally counts them
     counted: dict[str, tuple[Coverage, list[str]]] = field(default_factory=dict)  # recounted coverage, sources
     rebuild: set[str] = field(default_factory=set)  # stories whose content must be recomputed from all rows
 
@@ -165,6 +167,8 @@ class Batch:
 
     def joined(self, story: StoryState, article: Article, features: Features) -> None:
         self.added.setdefault(story.id, []).append(content_row(article, features))
+        self.arrived.setdefault(story.id, []).append(Arrival(article.id, article.source_id, article.published_at,
+                                                             article.fetched_at, article.url, article.is_copy))
 
     def touch(self, story: Story | StoryState, change: StoryChange, article_id: str) -> None:
         self.stories[story.id] = story
@@ -349,10 +353,11 @@ def write_article(
 
 def finish_stories(session: Session, batch: Batch, *, now: datetime, early: dict[str, Early] | None = None,
                    stats: TermStats | None = None) -> None:
-    """Recount and re-summarise every story the batch touched, then bump each one's version once: the rows
-    both need are read first, in two queries, and the rest is computed from them (or was, `early`) while
-    the term counts, if any, are written (the story rows are locked by then: writers take the term
-    rows after their stories, all in one order)."""
+    """Recount and re-summarise every story the batch touched, then bump each one's version once: what both
+    need is read first (the stories' article counts, the rows of those their kept state does not account
+    for, their outlets' ratings), and the rest is computed from it (or was, `early`) while the term counts,
+    if any, are written (the story rows are locked by then: writers take the term rows after their
+    stories, all in one order)."""
     stories = [batch.stories[story_id] for story_id in sorted(batch.stories)]
     if not stories:
         if stats is not None:
@@ -362,13 +367,16 @@ def finish_stories(session: Session, batch: Batch, *, now: datetime, early: dict
         for story in stories:
             if isinstance(story, Story) and story in session:
                 session.expunge(story)  # written below in one statement, not by the unit of work
-        grouped = coverage_rows(session, [story.id for story in stories])
-        rebuilt = content_rows(session, untrusted(stories, batch.added, batch.rebuild,
-                                                  {story_id: len(rows) for story_id, rows in grouped.items()}))
+        counts = article_counts(session, [story.id for story in stories])
+        distrusted = untrusted(stories, batch.added, batch.rebuild, counts)
+        tallies = story_tallies(session, stories, batch.arrived, counts, set(distrusted))
+        outlets = read_outlets(session, (source_id for tally in tallies.values() for source_id in tally.sources))
+        rebuilt = content_rows(session, distrusted)
         with meanwhile(session, partial(stats.save, session)) if stats is not None else nullcontext() as overlap:
-            batch.counted = recount(stories, grouped)
+            batch.counted = recount(stories, tallies, outlets)
             refresh_content(stories, batch.added, rebuilt, early)  # an absorbed story's is emptied
             for story in stories:
+                story.content_state = {**story.content_state, "coverage": tallies[story.id].as_json()}
                 record_change(story, batch.changes[story.id], article_id=batch.last_article[story.id], now=now)
             update = story_rows_update(session, stories)
     if overlap is not None:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import psycopg
 from store.testing import message_from_record, migrated_engine, read_records
 
-from tests.unit.store.test_batching import LABELLED, batched, one_by_one, state
+from tests.unit.store.test_batching import LABELLED, batched, miscounted, one_by_one, state
 
 
 @contextmanager
@@ -32,5 +32,6 @@ def test_batches_of_the_labelled_set_group_it_as_one_message_at_a_time_does_on_p
         one_by_one(single, messages)
         batched(batch, messages, 10)
         assert state(batch) == state(single)
+        assert miscounted(batch) == miscounted(single) == []
         single.dispose()
         batch.dispose()

@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from newsflow_shared.contracts.story_updates import Coverage
+from store.coverage import compute_coverage, coverage_rows
 from store.ingest import Outcome, ingest_article, ingest_articles
-from store.models import Article, Fingerprint, StoryMerge
+from store.models import Article, Fingerprint, Story, StoryMerge
 from store.stories import DEFAULT_MATCHING, Matching
 from store.testing import extracted, message_from_record, migrated_engine, read_records, source_ref
 
@@ -31,6 +33,14 @@ def state(engine: Engine) -> dict:
             "merges": sorted(session.exec(select(StoryMerge.absorbed_id, StoryMerge.survivor_id)).all()),
             "fingerprints": sorted(session.exec(select(Fingerprint.key, Fingerprint.article_id)).all()),
         }
+
+
+def miscounted(engine: Engine) -> list[str]:
+    """Stories whose stored coverage (counted from their kept tallies) differs from a recount of their rows."""
+    with Session(engine) as session:
+        stories = session.exec(select(Story)).all()
+        rows = coverage_rows(session, [story.id for story in stories])
+        return [story.id for story in stories if Coverage.model_validate(story.coverage) != compute_coverage(rows[story.id])]
 
 
 def one_by_one(engine: Engine, messages: list, matching: Matching = DEFAULT_MATCHING) -> None:
@@ -63,6 +73,7 @@ def test_batches_of_the_labelled_set_group_it_as_one_message_at_a_time_does(tmp_
     one_by_one(single, messages)
     batched(batch, messages, size)
     assert state(batch) == state(single)
+    assert miscounted(batch) == miscounted(single) == []
     single.dispose()
     batch.dispose()
 
@@ -80,6 +91,7 @@ def test_a_merge_and_a_copy_inside_one_batch_decide_as_separate_messages_do(tmp_
     results = ingest_articles(batch, messages[2:], now=NOW, matching=strict)
     assert state(batch) == state(single)
     assert len(state(batch)["merges"]) == 1
+    assert miscounted(batch) == miscounted(single) == []
     assert [copy_of for _, _, is_copy, copy_of in state(batch)["articles"] if is_copy] == [messages[2].article_id]
     assert [r.outcome for r in results] == [Outcome.INSERTED, Outcome.INSERTED, Outcome.UNCHANGED]
     assert results[0].merged and results[0].update.story_id == results[1].update.story_id

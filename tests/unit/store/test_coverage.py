@@ -1,8 +1,10 @@
 """Coverage arithmetic: distinct sources, unrated counted apart, roll-ups, first report, timeline, blindspot."""
 
+import json
+import random
 from datetime import UTC, datetime, timedelta
 
-from store.coverage import CoverageRow, blindspot, compute_coverage, distribution
+from store.coverage import CoverageRow, Outlet, Tally, blindspot, compute_coverage, distribution
 
 T0 = datetime(2026, 11, 4, 8, 10, tzinfo=UTC)
 
@@ -82,3 +84,36 @@ def test_a_story_without_articles_has_empty_coverage() -> None:
     """An absorbed story (all its articles moved) reports zeros rather than stale counts."""
     coverage = compute_coverage([])
     assert (coverage.articles, coverage.sources, coverage.first_reported) == (0, 0, None)
+
+
+def test_a_kept_tally_with_the_later_articles_added_gives_the_coverage_of_all_rows() -> None:
+    """The writer keeps a story's tally as JSON and adds the articles that join it, in any order: at every
+    split the coverage equals the one counted from all the rows (first report, newest time, timeline,
+    distributions, originals), to the microsecond."""
+    rng = random.Random(3)
+    outlets = [("s1", "left"), ("s2", "center"), ("s3", None), ("s4", "right"), ("s5", "lean_left")]
+    rows = []
+    for n in range(40):
+        source_id, bias = rng.choice(outlets)
+        published = T0 + timedelta(minutes=rng.randrange(600), microseconds=rng.randrange(10**6))
+        rows.append(CoverageRow(f"a{n:02d}", source_id, source_id.upper(), bias, rng.choice(["high", None]), None,
+                                published if rng.random() < 0.8 else None, T0 + timedelta(hours=rng.randrange(12)),
+                                f"https://{source_id}.example/{n}", rng.random() < 0.2))
+    rows.append(CoverageRow("a99", "s1", "S1", "left", "high", None, None, T0 - timedelta(hours=1),
+                            "https://s1.example/first", False))  # the first report has no publication time
+    expected = compute_coverage(rows)
+    assert expected.first_reported.url == "https://s1.example/first"
+    for split in (0, 1, 17, len(rows)):
+        kept = json.loads(json.dumps(Tally.of(rows[:split]).as_json()))
+        tally = Tally.from_json(kept)
+        for added in rng.sample(rows[split:], len(rows) - split):
+            tally.add(added)
+        assert tally.coverage({row.source_id: row.outlet for row in rows}) == expected
+
+
+def test_a_tally_counts_with_the_ratings_it_is_given() -> None:
+    """Ratings are not kept in the tally: an outlet rated anew counts with its new rating."""
+    tally = Tally.of([row("a1", "one", "left"), row("a2", "two", "right", minutes=3)])
+    coverage = tally.coverage({"one": Outlet("One", "center", "high", None), "two": Outlet("Two", "right", None, None)})
+    assert {k: v.sources for k, v in coverage.bias.buckets.items()} == {"center": 1, "right": 1}
+    assert coverage.first_reported.source_name == "One"

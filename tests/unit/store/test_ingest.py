@@ -3,10 +3,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from newsflow_shared.contracts.story_updates import StoryChange
+from newsflow_shared.contracts.story_updates import Coverage, StoryChange, StoryUpdated
 from newsflow_shared.delivery import InvalidMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
+from store.coverage import compute_coverage, coverage_rows
 from store.ingest import Outcome, ingest_article
 from store.models import Article, Source, Story
 from store.testing import extracted, migrated_engine, source_ref
@@ -162,3 +163,68 @@ def test_an_unstorable_canonical_url_is_refused_as_invalid(engine: Engine, canon
     with pytest.raises(InvalidMessage):
         ingest_article(engine, extracted(canonical_url), now=NOW)
     assert count(engine, Article) == 0
+
+
+def stored_story(engine: Engine, story_id: str) -> tuple[Story, Coverage]:
+    """The story's row, and its coverage counted again from all its rows."""
+    with Session(engine) as session:
+        story = session.get(Story, story_id)
+        return story, compute_coverage(coverage_rows(session, [story_id])[story_id])
+
+
+def test_a_story_gaining_articles_adds_them_to_its_kept_tally(engine: Engine) -> None:
+    """After each article the story's coverage equals a recount from its rows, and its content state keeps the
+    tally it was counted from."""
+    founded = ingest_article(engine, extracted(), now=NOW).update
+    for n, (source_id, bias) in enumerate([("harbor-times", "lean_right"), ("quiet-post", None),
+                                           ("harbor-times", "lean_right")]):
+        ingest_article(engine, extracted(f"https://{source_id}.example/kursk-{n}", source=source_ref(source_id, bias=bias),
+                                         published_at=NOW - timedelta(hours=n + 1), **REWORDED),
+                       now=NOW + timedelta(minutes=n))
+    story, recounted = stored_story(engine, founded.story_id)
+    assert Coverage.model_validate(story.coverage) == recounted
+    assert (recounted.articles, recounted.sources) == (4, 3)
+    assert story.content_state["coverage"]["articles"] == 4
+
+
+def test_a_kept_tally_is_used_while_it_accounts_for_every_article(engine: Engine, sqlite_url: str) -> None:
+    """The writer does not read a story's rows while its kept tally holds as many articles as the story has: a
+    tally edited in the database shows through. Once the counts disagree (a row gone behind its back), or a
+    story has a state from before tallies were kept, it is counted from its rows again."""
+    founded = ingest_article(engine, extracted(), now=NOW).update
+    with Session(engine) as session:
+        story = session.get(Story, founded.story_id)
+        story.content_state = {**story.content_state, "coverage": {**story.content_state["coverage"],
+                                                                  "first": [(NOW - timedelta(days=9)).isoformat(), "x", "northwind-herald",
+                                                                            None, "https://kept.example/"]}}
+        session.add(story)
+        session.commit()
+
+    def join(n: int, engine: Engine) -> StoryUpdated:
+        return ingest_article(engine, extracted(f"https://harbor.example/kursk-{n}",
+                                                source=source_ref("harbor-times"), **REWORDED), now=NOW).update
+
+    fresh = migrated_engine(sqlite_url)  # its story cache has not seen the edited state
+    try:
+        assert join(1, fresh).coverage.first_reported.url == "https://kept.example/"
+        with Session(fresh) as session:
+            session.delete(session.get(Article, extracted("https://harbor.example/kursk-1").article_id))
+            session.commit()
+        update = join(2, fresh)
+        assert update.coverage.first_reported.url == extracted().url  # counted from the rows
+        assert update.coverage.articles == 2
+        with Session(fresh) as session:
+            story = session.get(Story, founded.story_id)
+            story.content_state = {k: v for k, v in story.content_state.items() if k != "coverage"}
+            session.add(story)
+            session.commit()
+    finally:
+        fresh.dispose()
+    legacy = migrated_engine(sqlite_url)
+    try:
+        update = join(3, legacy)
+        story, recounted = stored_story(legacy, founded.story_id)
+    finally:
+        legacy.dispose()
+    assert update.coverage == recounted
+    assert story.content_state["coverage"]["articles"] == recounted.articles == 3
