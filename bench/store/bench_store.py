@@ -72,14 +72,15 @@ def word(rng: random.Random) -> str:
     return f"w{int(rng.paretovariate(1.1)) % VOCABULARY}"
 
 
-def generated_articles(count: int, seed: int, *, enriched: bool = True) -> list:
+def generated_articles(count: int, seed: int, *, enriched: bool = True, events: int | None = None) -> list:
     """Events with their own words, names, place and figure, each reported by several outlets in its own
-    words. `enriched`: as the extractor sends them, with sentences a summary can use, entities, figures
-    and an event record; without, the bare title and text earlier benches stored (their run-on text
-    gives no summary candidate, so the story content cost little: figures from before 2026-12-06)."""
+    words (`events` of them; by default one for every six articles). `enriched`: as the extractor sends
+    them, with sentences a summary can use, entities, figures and an event record; without, the bare
+    title and text earlier benches stored (their run-on text gives no summary candidate, so the story
+    content cost little: figures from before 2026-12-06)."""
     rng = random.Random(seed)
     messages = []
-    events = max(1, count // 6)
+    events = events or max(1, count // 6)
     for n in range(count):
         event = rng.randrange(events)
         erng = random.Random(f"event-{seed}-{event}")
