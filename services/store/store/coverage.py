@@ -45,32 +45,8 @@ BLINDSPOT_OTHER_SHARE = 50.0
 
 
 @dataclass(frozen=True)
-class CoverageRow:
-    """What coverage needs of one article and its outlet."""
-
-    article_id: str
-    source_id: str
-    source_name: str
-    bias: str | None
-    factuality: str | None
-    ownership: str | None
-    published_at: datetime | None
-    fetched_at: datetime
-    url: str
-    is_copy: bool = False
-
-    @property
-    def time(self) -> datetime:
-        return self.published_at or self.fetched_at
-
-    @property
-    def outlet(self) -> "Outlet":
-        return Outlet(self.source_name, self.bias, self.factuality, self.ownership)
-
-
-@dataclass(frozen=True)
 class Arrival:
-    """What a story's tally needs of an article that joins it (its outlet's ratings are read at the recount)."""
+    """What a story's tally needs of one of its articles (its outlet's ratings are read at each recount)."""
 
     article_id: str
     source_id: str
@@ -92,6 +68,14 @@ class Outlet:
     ownership: str | None
 
 
+@dataclass(frozen=True)
+class CoverageRow:
+    """What coverage needs of one article and its outlet, as the story's rows give them."""
+
+    arrival: Arrival
+    outlet: Outlet
+
+
 @dataclass
 class Tally:
     """What a story's coverage is counted from, added to article by article. Kept as JSON in the story's
@@ -106,13 +90,13 @@ class Tally:
     hours: dict[datetime, int] = field(default_factory=dict)  # hour start → articles
 
     @classmethod
-    def of(cls, rows: Iterable["CoverageRow | Arrival"]) -> "Tally":
+    def of(cls, rows: Iterable[Arrival]) -> "Tally":
         tally = cls()
         for row in rows:
             tally.add(row)
         return tally
 
-    def add(self, row: "CoverageRow | Arrival") -> None:
+    def add(self, row: Arrival) -> None:
         time = row.time
         self.articles += 1
         if not row.is_copy:
@@ -199,7 +183,7 @@ def blindspot(three_way: Distribution) -> str | None:
 
 def compute_coverage(rows: list[CoverageRow]) -> Coverage:
     """The coverage of a story's rows, counted from scratch."""
-    return Tally.of(rows).coverage({row.source_id: row.outlet for row in rows})
+    return Tally.of(row.arrival for row in rows).coverage({row.arrival.source_id: row.outlet for row in rows})
 
 
 def coverage_rows(session: Session, story_ids: list[str]) -> dict[str, list[CoverageRow]]:
@@ -208,13 +192,13 @@ def coverage_rows(session: Session, story_ids: list[str]) -> dict[str, list[Cove
     if not story_ids:
         return grouped
     rows = session.exec(
-        select(Article.story_id, Article.id, Article.source_id, Source.name, Source.bias, Source.factuality,
-               Source.ownership, Article.published_at, Article.fetched_at, Article.url, Article.is_copy)
+        select(Article.story_id, Article.id, Article.source_id, Article.published_at, Article.fetched_at, Article.url,
+               Article.is_copy, Source.name, Source.bias, Source.factuality, Source.ownership)
         .join(Source, col(Source.id) == col(Article.source_id))
         .where(one_of(session, col(Article.story_id), sorted(story_ids)))
     ).all()
     for story_id, *fields in rows:
-        grouped[story_id].append(CoverageRow(*fields))
+        grouped[story_id].append(CoverageRow(Arrival(*fields[:6]), Outlet(*fields[6:])))
     return grouped
 
 
@@ -253,7 +237,7 @@ def story_tallies(session: Session, stories: list[Story], arrived: dict[str, lis
         if tally.articles == counts[story.id]:
             tallies[story.id] = tally
     recounted = coverage_rows(session, [story.id for story in stories if story.id not in tallies])
-    tallies.update((story_id, Tally.of(rows)) for story_id, rows in recounted.items())
+    tallies.update((story_id, Tally.of(row.arrival for row in rows)) for story_id, rows in recounted.items())
     return tallies
 
 

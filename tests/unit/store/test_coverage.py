@@ -4,15 +4,16 @@ import json
 import random
 from datetime import UTC, datetime, timedelta
 
-from store.coverage import CoverageRow, Outlet, Tally, blindspot, compute_coverage, distribution
+from store.coverage import Arrival, CoverageRow, Outlet, Tally, blindspot, compute_coverage, distribution
 
 T0 = datetime(2026, 11, 4, 8, 10, tzinfo=UTC)
 
 
 def row(article_id: str, source_id: str, bias: str | None, *, minutes: int = 0, factuality: str | None = "high",
         ownership: str | None = None, is_copy: bool = False) -> CoverageRow:
-    return CoverageRow(article_id, source_id, source_id.title(), bias, factuality, ownership,
-                       T0 + timedelta(minutes=minutes), T0, f"https://{source_id}.example/{article_id}", is_copy)
+    return CoverageRow(Arrival(article_id, source_id, T0 + timedelta(minutes=minutes), T0,
+                               f"https://{source_id}.example/{article_id}", is_copy),
+                       Outlet(source_id.title(), bias, factuality, ownership))
 
 
 def test_an_outlet_with_several_articles_counts_once_in_every_distribution() -> None:
@@ -96,24 +97,25 @@ def test_a_kept_tally_with_the_later_articles_added_gives_the_coverage_of_all_ro
     for n in range(40):
         source_id, bias = rng.choice(outlets)
         published = T0 + timedelta(minutes=rng.randrange(600), microseconds=rng.randrange(10**6))
-        rows.append(CoverageRow(f"a{n:02d}", source_id, source_id.upper(), bias, rng.choice(["high", None]), None,
-                                published if rng.random() < 0.8 else None, T0 + timedelta(hours=rng.randrange(12)),
-                                f"https://{source_id}.example/{n}", rng.random() < 0.2))
-    rows.append(CoverageRow("a99", "s1", "S1", "left", "high", None, None, T0 - timedelta(hours=1),
-                            "https://s1.example/first", False))  # the first report has no publication time
+        arrival = Arrival(f"a{n:02d}", source_id, published if rng.random() < 0.8 else None,
+                          T0 + timedelta(hours=rng.randrange(12)), f"https://{source_id}.example/{n}", rng.random() < 0.2)
+        rows.append(CoverageRow(arrival, Outlet(source_id.upper(), bias, rng.choice(["high", None]), None)))
+    # The first report has no publication time.
+    rows.append(CoverageRow(Arrival("a99", "s1", None, T0 - timedelta(hours=1), "https://s1.example/first"),
+                            Outlet("S1", "left", "high", None)))
     expected = compute_coverage(rows)
     assert expected.first_reported.url == "https://s1.example/first"
     for split in (0, 1, 17, len(rows)):
-        kept = json.loads(json.dumps(Tally.of(rows[:split]).as_json()))
+        kept = json.loads(json.dumps(Tally.of(row.arrival for row in rows[:split]).as_json()))
         tally = Tally.from_json(kept)
         for added in rng.sample(rows[split:], len(rows) - split):
-            tally.add(added)
-        assert tally.coverage({row.source_id: row.outlet for row in rows}) == expected
+            tally.add(added.arrival)
+        assert tally.coverage({row.arrival.source_id: row.outlet for row in rows}) == expected
 
 
 def test_a_tally_counts_with_the_ratings_it_is_given() -> None:
     """Ratings are not kept in the tally: an outlet rated anew counts with its new rating."""
-    tally = Tally.of([row("a1", "one", "left"), row("a2", "two", "right", minutes=3)])
+    tally = Tally.of([row("a1", "one", "left").arrival, row("a2", "two", "right", minutes=3).arrival])
     coverage = tally.coverage({"one": Outlet("One", "center", "high", None), "two": Outlet("Two", "right", None, None)})
     assert {k: v.sources for k, v in coverage.bias.buckets.items()} == {"center": 1, "right": 1}
     assert coverage.first_reported.source_name == "One"
