@@ -33,8 +33,8 @@ async def test_bad_entries_of_a_batch_are_dead_lettered_alone_and_the_rest_store
     redis_url: str, sqlite_url: str
 ) -> None:
     """One batch holding two good articles, another schema version, a body that is no article, an oversized
-    entry and an unstorable URL: the four bad ones are dead-lettered with their reasons, the two good
-    ones stored and announced, nothing left pending."""
+    entry, an unstorable URL and an entry no FastStream producer wrote: the five bad ones are dead-lettered
+    with their reasons, the two good ones stored and announced, nothing left pending."""
     migrated_engine(sqlite_url).dispose()
     good = [extracted(), extracted("https://harbor.example/k", source=source_ref("harbor"))]
     unstorable = extracted("https://example.com/" + "x" * 3000)
@@ -46,21 +46,27 @@ async def test_bad_entries_of_a_batch_are_dead_lettered_alone_and_the_rest_store
         await publish({"not": "an article"}, stream=extracted_articles.STREAM, headers=good[0].headers())
         await publish(oversized, stream=extracted_articles.STREAM, headers=oversized.headers())
         await publish(unstorable, stream=extracted_articles.STREAM, headers=unstorable.headers())
+        async with Redis.from_url(redis_url) as plain:  # a producer that is not FastStream: no __data__ field
+            await plain.xadd(extracted_articles.STREAM, {"url": "https://example.com/", "title": "raw"})
         await publish(good[1], stream=extracted_articles.STREAM, headers=good[1].headers())
 
     settings = StoreSettings(REDIS_URL=redis_url, DATABASE_URL=sqlite_url, consumer_name="store-test",
                              max_message_bytes=8000)
     async with Redis.from_url(redis_url) as redis, build_app(settings).start_lifespan_context():
-        await eventually(lambda: settled(redis, updates=2, dead=4), what="two updates, four dead letters")
+        await eventually(lambda: settled(redis, updates=2, dead=5), what="two updates, five dead letters")
         dead = await letters(redis)
 
     assert article_rows(sqlite_url) == 2
+    # Checked entry by entry before the transaction, then the one the transaction found unstorable.
     assert [(d.reason, d.attempts, d.stage) for d in dead] == [
         ("invalid", 1, streams.STORE_GROUP), ("invalid", 1, streams.STORE_GROUP),
         ("oversized", 1, streams.STORE_GROUP), ("invalid", 1, streams.STORE_GROUP),
+        ("invalid", 1, streams.STORE_GROUP),
     ]
     assert "schema version '9'" in dead[0].error
-    assert "canonical_url longer than" in dead[3].error
+    assert "canonical_url" in dead[1].error
+    assert "no __data__ field" in dead[3].error
+    assert "canonical_url longer than" in dead[4].error
 
 
 async def test_a_failed_batch_is_retried_entry_by_entry_by_the_reclaimer(redis_url: str, sqlite_url: str) -> None:
