@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.support.backing_services import fresh_database, provide_postgres, provide_redis
+from tests.support.backing_services import claim_redis_db, fresh_database, provide_postgres, provide_redis
 
-# A database of its own, flushed per test, so a developer's data on db 0 is safe. Two suites running at
-# once on one Redis must use different ones (NEWSFLOW_TEST_REDIS_DB), or they empty each other's streams.
-TEST_REDIS_DB = int(os.environ.get("NEWSFLOW_TEST_REDIS_DB", "13"))
+# A database of its own, flushed per test, so a developer's data on db 0 is safe. Each test session claims
+# one no other running session uses (13, else 11, 10, …), so two suites on one Redis do not empty each other's
+# streams; NEWSFLOW_TEST_REDIS_DB pins it instead.
+PINNED_REDIS_DB = os.environ.get("NEWSFLOW_TEST_REDIS_DB")
 
 TIERS = ("unit", "integration", "e2e", "browser")
 
@@ -34,11 +35,24 @@ def redis_server_url() -> Iterator[str]:
         pytest.fail(str(exc), pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def redis_db(redis_server_url: str) -> Iterator[int]:
+    """The Redis database number this test session flushes."""
+    if PINNED_REDIS_DB is not None:
+        yield int(PINNED_REDIS_DB)
+        return
+    try:
+        with claim_redis_db(redis_server_url) as db:
+            yield db
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
 @pytest.fixture
-def redis_url(redis_server_url: str) -> str:
+def redis_url(redis_server_url: str, redis_db: int) -> str:
     """A Redis URL on an emptied database: each test starts with no streams, groups or keys."""
     base = redis_server_url.rsplit("/", 1)[0]
-    url = f"{base}/{TEST_REDIS_DB}"
+    url = f"{base}/{redis_db}"
     client = redis.Redis.from_url(url)
     client.flushdb()
     client.close()

@@ -18,6 +18,8 @@ from pathlib import Path
 import psycopg
 import redis
 
+from demo.redis_provider import LOCAL_DEMO_URL
+
 
 # Set NEWSFLOW_TEST_PRIVATE_SERVICES=1 to exercise the last fallback: servers started by the tests.
 PRIVATE_ONLY = bool(os.environ.get("NEWSFLOW_TEST_PRIVATE_SERVICES"))
@@ -113,6 +115,37 @@ def provide_redis() -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+CLAIM_TTL_S = 6 * 3600  # a killed session's claim lapses; no test session runs this long
+DEMO_REDIS_DB = int(LOCAL_DEMO_URL.rsplit("/", 1)[1])  # `make demo` empties it every run: never claimed
+
+
+@contextlib.contextmanager
+def claim_redis_db(server_url: str, *, first: int = 13) -> Iterator[int]:
+    """A Redis database number no other running test session uses, held until the context exits.
+
+    Each test flushes its database, so two suites on one Redis (CI and a developer's run, the fault
+    tests and the unit tests) would empty each other's streams. The claim is a key in db 0, which no
+    test flushes: set only if absent, with an expiry so that a killed session's claim lapses. Numbers
+    are tried from `first` down to 1, except the demo's.
+    """
+    client = redis.Redis.from_url(server_url.rsplit("/", 1)[0] + "/0")
+    owner = f"{socket.gethostname()}:{os.getpid()}".encode()
+    try:
+        for db in (db for db in range(first, 0, -1) if db != DEMO_REDIS_DB):
+            key = f"newsflow:test:redis-db-claim:{db}"
+            if client.set(key, owner, nx=True, ex=CLAIM_TTL_S):
+                try:
+                    yield db
+                finally:
+                    if client.get(key) == owner:
+                        client.delete(key)
+                return
+        raise RuntimeError(f"every Redis database from {first} down to 1 is claimed by another test session "
+                           "(keys newsflow:test:redis-db-claim:* in db 0); set NEWSFLOW_TEST_REDIS_DB to pick one")
+    finally:
+        client.close()
 
 
 def _pg_bin(name: str) -> str | None:
