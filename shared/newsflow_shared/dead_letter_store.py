@@ -10,15 +10,14 @@ import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from faststream.redis.parser.binary import BinaryMessageFormatV1
 from redis import Redis
 from redis.exceptions import WatchError
 
 from newsflow_shared import streams
 from newsflow_shared.contracts.dead_letters import DeadLettered
+from newsflow_shared.envelope import unframed
 
 DEAD_LETTER_PATTERN = streams.dead_letter_stream("*")
-FASTSTREAM_FIELD = "__data__"
 
 
 class LetterNotFound(LookupError):
@@ -42,10 +41,10 @@ class StoredLetter:
     def decoded_payload(self) -> tuple[bytes, dict[str, str]]:
         """The message body and headers, when FastStream wrote it (else the raw fields, no headers)."""
         fields = self.original_fields()
-        data = fields.get(FASTSTREAM_FIELD.encode())
-        if data is None:
+        framed = unframed(fields)
+        if framed is None:
             return b"\n".join(k + b"=" + v for k, v in fields.items()), {}
-        body, headers = BinaryMessageFormatV1.parse(data)
+        body, headers = framed
         return body, {str(k): str(v) for k, v in headers.items()}
 
 

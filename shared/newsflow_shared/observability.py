@@ -13,9 +13,8 @@ from typing import Any
 import structlog
 from faststream import BaseMiddleware
 from faststream.exceptions import HandlerException
-from faststream.redis.message import bDATA_KEY
-from faststream.redis.parser.binary import BinaryMessageFormatV1
 
+from newsflow_shared.envelope import unframed
 from newsflow_shared.metrics import HANDLER_ERRORS, HANDLING_SECONDS, MESSAGES_PUBLISHED, MESSAGES_RECEIVED
 
 
@@ -30,10 +29,8 @@ def stream_of(raw: Any) -> str | None:
 def correlation_id_of(raw: dict[str, Any]) -> str | None:
     """The correlation id in a raw entry's FastStream envelope (binary, or the legacy JSON one)."""
     data = raw.get("data")
-    if not isinstance(data, dict) or bDATA_KEY not in data:
-        return None
-    _, headers = BinaryMessageFormatV1.parse(data[bDATA_KEY])
-    return headers.get("correlation_id")
+    framed = unframed(data) if isinstance(data, dict) else None
+    return None if framed is None else framed[1].get("correlation_id")
 
 
 class Observability(BaseMiddleware):

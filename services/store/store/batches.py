@@ -16,11 +16,10 @@ from typing import Any
 import structlog
 from faststream import BaseMiddleware
 from faststream.redis.annotations import RedisBatchStreamMessage
-from faststream.redis.message import bDATA_KEY  # the one field FastStream writes: body and headers, framed
-from faststream.redis.parser import BinaryMessageFormatV1
 from newsflow_shared.contracts.base import MESSAGE_ID_HEADER, SCHEMA_VERSION_HEADER
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
 from newsflow_shared.delivery import message_bytes
+from newsflow_shared.envelope import DATA_FIELD, unframed
 from newsflow_shared.observability import correlation_id_of
 from pydantic import ValidationError
 
@@ -49,19 +48,11 @@ class Rejected(Exception):
         self.reason = reason
 
 
-def framed(fields: dict[bytes, bytes]) -> tuple[bytes | None, dict[str, Any]]:
-    """An entry's body and headers, from FastStream's framing (binary, or the legacy JSON envelope)."""
-    data = fields.get(bDATA_KEY)
-    if data is None:
-        return None, {}
-    return BinaryMessageFormatV1.parse(data)
-
-
 async def parse_batch(raw: dict[str, Any], faststream_parser: Callable[[dict[str, Any]], Awaitable[Any]]
                       ) -> RedisBatchStreamMessage:
     """The subscriber's parser: FastStream's message (its ack context, the first entry's headers) built
     from the first entry alone, then given the whole batch read, its entries left for `entries_of`."""
-    first = [fields for fields in raw["data"][:1] if bDATA_KEY in fields]
+    first = [fields for fields in raw["data"][:1] if DATA_FIELD in fields]
     msg = await faststream_parser({**raw, "data": first})
     msg.raw_message, msg.body, msg.batch_headers = raw, b"", []
     return msg
@@ -76,7 +67,8 @@ def entries_of(raw: dict[str, Any]) -> list[Entry]:
     """The entries of a batch read (`raw_message`), each with its body and headers unframed."""
     # FastStream's in-memory TestRedisBroker delivers batches without entry ids.
     ids = [i.decode() for i in raw["message_ids"]] or [""] * len(raw["data"])
-    return [Entry(entry_id, fields, *framed(fields)) for entry_id, fields in zip(ids, raw["data"], strict=True)]
+    return [Entry(entry_id, fields, *(unframed(fields) or (None, {})))
+            for entry_id, fields in zip(ids, raw["data"], strict=True)]
 
 
 def accept(entry: Entry, *, max_message_bytes: int | None) -> ArticleExtracted:
@@ -85,7 +77,7 @@ def accept(entry: Entry, *, max_message_bytes: int | None) -> ArticleExtracted:
     if max_message_bytes is not None and size > max_message_bytes:
         raise Rejected("oversized", f"message of {size} bytes exceeds the limit of {max_message_bytes} bytes")
     if entry.body is None:
-        raise Rejected("invalid", f"no {bDATA_KEY.decode()} field: not written by a FastStream producer")
+        raise Rejected("invalid", f"no {DATA_FIELD.decode()} field: not written by a FastStream producer")
     version = entry.headers.get(SCHEMA_VERSION_HEADER)
     if version != str(ArticleExtracted.SCHEMA_VERSION):
         raise Rejected("invalid", f"unsupported schema version {version!r} "
