@@ -35,7 +35,7 @@ from store.metrics import BATCH_PHASE_SECONDS, timed
 from store.models import MAX_CANONICAL_URL_CHARS, Article, Source, Story, built
 from store.overlap import meanwhile
 from store.similarity import ArticleVectors, add_to_centroid
-from store.sources import upsert_source
+from store.sources import latest_descriptions, upsert_source
 from store.stories import DEFAULT_MATCHING, Matching, founded_id, join_story, place_article
 from store.story_cache import StoryCache, cache_for
 from store.story_keys import article_keys
@@ -224,11 +224,11 @@ def read_batch(
     lookups = {article_id: lookup for article_id, (_, lookup) in both.items()}
     fingerprints = [fingerprint_keys(m.simhash, text_hash(m.text)) for m in messages]
     locks.lock_keys(session, chain(chain.from_iterable(lookups.values()), chain.from_iterable(fingerprints)))
-    sources = sorted({m.source.id: m.source for m in messages}.values(), key=lambda s: s.id)
+    sources = latest_descriptions((m.source, as_utc(m.fetched_at)) for m in messages)
     # Read the outlets in one query; held here because the identity map keeps only referenced rows.
-    known = session.exec(select(Source).where(one_of(session, col(Source.id), [s.id for s in sources]))).all()
-    for source in sources:
-        upsert_source(session, source, now=now)
+    known = session.exec(select(Source).where(one_of(session, col(Source.id), [s.id for s, _ in sources]))).all()
+    for source, fetched_at in sources:
+        upsert_source(session, source, now=now, described_at=fetched_at)
     del known
     urls = sorted({m.canonical_url for m in messages})
     existing = {a.canonical_url: a for a in session.exec(

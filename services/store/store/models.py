@@ -25,7 +25,7 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> sa.Column:
 
 
 class Source(SQLModel, table=True):
-    """An outlet, with the ratings the latest message carried for it."""
+    """An outlet, with the ratings the most recently fetched message carried for it (or `apply-ratings` wrote)."""
 
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
@@ -35,6 +35,11 @@ class Source(SQLModel, table=True):
     ownership: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+    # The fetch time of the message the description came from, or when apply-ratings wrote it: a message
+    # fetched earlier (still in flight when the ratings were edited, or redelivered) never puts its back.
+    described_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # When bias, factuality or ownership last changed here (store clock): stories counted before then are stale.
+    rated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class Story(SQLModel, table=True):

@@ -3,7 +3,8 @@
 A story's coverage is counted from the outlet rows only when the story changes, so an edited rating would
 reach a story only with its next article. This writes the file's name, homepage and ratings over the stored
 outlets that differ (outlets the database lacks are counted and skipped, those the file lacks are left
-alone), then recounts every live story with an article from a changed outlet, in transactions of CHUNK
+alone), then recounts every live story with an article from a changed outlet, or from an outlet whose ratings
+changed after the story was last counted (a writer stored them from newer messages), in transactions of CHUNK
 stories whose rows are locked in id order as the writer locks them. Each gets a new version (change
 coverage_changed): a writer that read one of them before sees the version moved and runs its transaction
 again, and the writers' caches, keyed by version, no longer apply. Each transaction's StoryUpdated messages
@@ -26,6 +27,7 @@ from newsflow_shared.contracts.source import SourceRef
 from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
 from newsflow_shared.logs import configure_logging
 from sqlalchemy.engine import Engine
+from sqlalchemy import or_
 from sqlmodel import Session, col, select, update
 
 from store.announcements import UpdatePublisher, announced
@@ -34,7 +36,7 @@ from store.filters import one_of
 from store.ingest import Batch, as_utc, finish_stories
 from store.models import Article, Source, Story
 from store.settings import StoreSettings
-from store.sources import source_fields
+from store.sources import RATINGS, source_fields
 
 CHUNK = 200  # stories per transaction: bounded lock time for the writers waiting on them
 
@@ -48,6 +50,7 @@ class RatingsApplied:
 
     changed: Changes = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)  # in the file, not in the database
+    rerated: list[str] = field(default_factory=list)  # re-rated by a writer after stories citing them were counted
     stories: int = 0  # recounted (dry: would be)
     updates: int = 0  # StoryUpdated messages published
 
@@ -61,7 +64,7 @@ def apply_ratings(engine: Engine, sources: Sequence[SourceRef], *, now: datetime
         applied = RatingsApplied(*source_changes(session, sources))
         if not dry_run:
             update_sources(session, applied.changed, now=now)
-        story_ids = stories_citing(session, sorted(applied.changed), since=since)
+        story_ids, applied.rerated = stale_stories(session, sorted(applied.changed), since=since)
     if dry_run:
         applied.stories = len(story_ids)
         return applied
@@ -93,22 +96,33 @@ def source_changes(session: Session, sources: Sequence[SourceRef]) -> tuple[Chan
 
 
 def update_sources(session: Session, changes: Changes, *, now: datetime) -> None:
+    """Write the file's values; as of now, so no message fetched before the edit puts the old ones back."""
     for source_id in sorted(changes):  # id order, as the writer upserts outlets
         values = {name: value for name, (_, value) in changes[source_id].items()}
-        session.exec(update(Source).where(col(Source.id) == source_id).values(**values, updated_at=now))
+        rated = {"rated_at": now} if values.keys() & set(RATINGS) else {}
+        session.exec(update(Source).where(col(Source.id) == source_id)
+                     .values(**values, **rated, updated_at=now, described_at=now))
 
 
-def stories_citing(session: Session, source_ids: list[str], *, since: datetime | None) -> list[str]:
-    """Live stories (not merged away, not emptied) with an article from one of the outlets, in id order."""
-    if not source_ids:
-        return []
-    query = (select(Article.story_id).join(Story, col(Story.id) == col(Article.story_id))
-             .where(one_of(session, col(Article.source_id), source_ids), col(Story.merged_into).is_(None),
-                    col(Story.article_count) > 0)
-             .distinct().order_by(col(Article.story_id)))
+def stale_stories(session: Session, changed: list[str], *, since: datetime | None) -> tuple[list[str], list[str]]:
+    """Live stories (not merged away, not emptied) citing an outlet of `changed`, or one re-rated after the
+    story was last counted, in id order; and those re-rated outlets not in `changed`."""
+    rerated = session.exec(select(Source.id).where(col(Source.rated_at).is_not(None))).all()
+    outlets = sorted(set(changed) | set(rerated))
+    if not outlets:
+        return [], []
+    counted_before = col(Source.rated_at) > col(Story.updated_at)
+    query = (select(Article.story_id, Article.source_id)
+             .join(Story, col(Story.id) == col(Article.story_id)).join(Source, col(Source.id) == col(Article.source_id))
+             .where(one_of(session, col(Article.source_id), outlets), col(Story.merged_into).is_(None),
+                    col(Story.article_count) > 0,
+                    or_(one_of(session, col(Article.source_id), changed), counted_before) if changed else counted_before)
+             .distinct())
     if since is not None:
         query = query.where(col(Story.updated_at) >= since)
-    return list(session.exec(query).all())
+    pairs = session.exec(query).all()
+    return (sorted({story_id for story_id, _ in pairs}),
+            sorted({source_id for _, source_id in pairs} - set(changed)))
 
 
 def recount(session: Session, story_ids: list[str], *, now: datetime) -> list[StoryUpdated]:
@@ -152,6 +166,9 @@ def report(applied: RatingsApplied, *, dry_run: bool) -> str:
              for source_id, differ in applied.changed.items()]
     if applied.unknown:
         lines.append("  not in the database, skipped: " + ", ".join(applied.unknown))
+    if applied.rerated:
+        lines.append("  re-rated from newer messages since stories citing them were counted: "
+                     + ", ".join(applied.rerated))
     if dry_run:
         lines.append(f"dry run: {len(applied.changed):,} sources would change, {len(applied.unknown):,} "
                      f"unknown; {applied.stories:,} stories would be recounted; nothing written")

@@ -80,6 +80,27 @@ def test_the_recounted_story_is_published_with_its_new_distribution(engine, kurs
         assert session.get(Source, "northwind-herald").bias == "left"
 
 
+def test_stories_counted_before_a_writer_re_rated_an_outlet_are_recounted(engine, kursk, postgres_url, redis_url,
+                                                                          tmp_path) -> None:
+    """The fetcher read the edited file before the command ran: a newer message re-rated harbor-times as the
+    writer stored it. The command finds no outlet to change, and still recounts the story counted before."""
+    newer = extracted("https://harbor.example/markets", title="Stock markets rally on rate hopes",
+                      text="Shares rose across Europe as traders bet on lower interest rates.",
+                      source=source_ref("harbor-times", bias="right"), fetched_at=datetime(2026, 11, 4, 13, tzinfo=UTC))
+    markets = ingest_article(engine, newer, now=datetime(2026, 11, 4, 13, 5, tzinfo=UTC)).update
+    path = write_sources(tmp_path / "sources.yaml", OUTLETS | {"harbor-times": "right"})
+    result = subprocess.run(command(path), env=command_env(postgres_url, redis_url),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "  re-rated from newer messages since stories citing them were counted: harbor-times",
+        "0 sources changed, 0 unknown; 1 stories recounted; 1 story updates published"]
+    [(update, _)] = published(redis_url)
+    assert update.story_id == kursk != markets.story_id
+    assert {rating: share.sources for rating, share in update.coverage.bias.buckets.items()} == {
+        "center": 1, "right": 1}
+
+
 def test_a_story_row_a_writer_holds_is_waited_for_and_recounted_after_its_change(engine, kursk, postgres_url,
                                                                                  redis_url, tmp_path) -> None:
     """The command locks the story row (FOR UPDATE): while a writer's transaction holds it, the command waits;

@@ -49,4 +49,4 @@ def test_the_writer_refuses_a_database_that_was_never_migrated(sqlite_url: str) 
 
 def test_there_is_exactly_one_head() -> None:
     """The packaged migrations form a single line of history."""
-    assert head_revision() == "0004"
+    assert head_revision() == "0005"

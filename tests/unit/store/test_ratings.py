@@ -143,6 +143,41 @@ def test_a_story_merged_away_is_not_recounted(engine, stories, tmp_path) -> None
     assert applied.stories == 0
 
 
+def test_an_article_fetched_before_the_edit_does_not_put_the_old_rating_back(engine, stories, tmp_path) -> None:
+    """After apply-ratings, a message still carrying the old rating (fetched before the command ran) changes
+    neither the outlet nor the story it joins."""
+    apply_ratings(engine, rerated(tmp_path), now=LATER)
+    in_flight = extracted("https://northwind.example/news/kursk-2", **REWORDED, source=source_ref("northwind-herald"),
+                          fetched_at=LATER - timedelta(minutes=5))
+    joined = ingest_article(engine, in_flight, now=LATER + timedelta(minutes=1)).update
+    assert stored(engine)[1]["northwind-herald"] == "left"
+    assert joined.story_id == stories["kursk"]
+    assert buckets(joined.coverage.model_dump(), "bias") == {"left": 1, "lean_right": 1}
+
+
+def test_stories_counted_before_a_writer_re_rated_an_outlet_are_recounted(engine, stories, tmp_path) -> None:
+    """The fetcher picked up the edited file first: a newer message re-rated harbor-times as the writer stored
+    it, so the file and the database agree. The stories counted before that are still recounted, once."""
+    newer = extracted("https://harbor.example/markets", title="Stock markets rally on rate hopes",
+                      text="Shares rose across Europe as traders bet on lower interest rates.",
+                      source=source_ref("harbor-times", bias="right"), fetched_at=LATER)
+    markets = ingest_article(engine, newer, now=LATER).update
+    before, _ = stored(engine)
+    published: list[StoryUpdated] = []
+    applied = apply_ratings(engine, read_sources(write_sources(tmp_path / "sources.yaml",
+                                                               OUTLETS | {"harbor-times": "right"})),
+                            now=LATER + timedelta(hours=1), publish=published.extend)
+    after, _ = stored(engine)
+    assert (applied.changed, applied.rerated, applied.stories) == ({}, ["harbor-times"], 2)
+    assert sorted(u.story_id for u in published) == sorted([stories["kursk"], stories["floods"]])
+    assert buckets(before[stories["kursk"]]["coverage"], "bias") == {"center": 1, "lean_right": 1}
+    assert buckets(after[stories["kursk"]]["coverage"], "bias") == {"center": 1, "right": 1}
+    assert buckets(after[stories["floods"]]["coverage"], "bias") == {"right": 1}
+    assert after[markets.story_id] == before[markets.story_id]  # counted with the new rating already
+    again = apply_ratings(engine, read_sources(tmp_path / "sources.yaml"), now=LATER + timedelta(hours=2))
+    assert (again.rerated, again.stories) == ([], 0)
+
+
 def test_the_command_reports_a_dry_run(engine, stories, tmp_path, sqlite_url, monkeypatch, capsys) -> None:
     """`python -m store.ratings --dry-run` lists each change field by field and the counts; Redis unused."""
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
