@@ -39,7 +39,7 @@ from bench_store import (  # noqa: E402
 from demo.services import Services, base_environment  # noqa: E402
 from faststream.redis import RedisBroker  # noqa: E402
 from newsflow_shared import streams  # noqa: E402
-from newsflow_shared.contracts import extracted_articles  # noqa: E402
+from newsflow_shared.contracts import extracted_articles, story_updates  # noqa: E402
 from newsflow_shared.logs import configure_logging  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 from store.app import build_app, tune_garbage_collector  # noqa: E402
@@ -77,6 +77,7 @@ async def measure(args: argparse.Namespace, server_url: str) -> None:
             while await unacknowledged(redis) != 0:
                 await asyncio.sleep(0.05)  # poll interval
             elapsed = time.perf_counter() - started
+        updates = await redis.xlen(story_updates.STREAM)
         await redis.flushdb()
     phases = phase_seconds()
     drop_database(server_url, database_url)
@@ -86,6 +87,7 @@ async def measure(args: argparse.Namespace, server_url: str) -> None:
     print(f"  ms per article by phase of the transactions: {phases_text(phased, phases, args.articles)}; "
           f"outside them (the app's start, reading, decoding, publishing, acknowledging): "
           f"{1000 * (elapsed - in_transactions) / args.articles:.2f}")
+    print(f"  story updates published: {updates:,} ({updates / args.articles:.2f} per article)")
 
 
 async def measure_processes(args: argparse.Namespace, server_url: str, replicas: int) -> float:

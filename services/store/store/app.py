@@ -12,6 +12,7 @@ from faststream.redis.annotations import Redis, RedisBatchStreamMessage, RedisSt
 from newsflow_shared import streams
 from newsflow_shared.contracts import extracted_articles, story_updates
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
+from newsflow_shared.contracts.story_updates import StoryUpdated
 from newsflow_shared.delivery import OUTAGE, InvalidMessage, dead_letter_entry, is_transient, publish
 from newsflow_shared.metrics import MESSAGES
 from newsflow_shared.runtime import build_broker, build_worker_app
@@ -100,7 +101,9 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
                             entries=len(accepted), error=error, exc_info=True)
             raise
         OUTAGE.recovered()
-        published = []
+        # One message per story version: the articles that joined a story in this batch changed it once.
+        # It carries the first one's correlation id; each article's log line names the story and version.
+        published: dict[str, tuple[StoryUpdated, str | None]] = {}
         for (entry, article), result in zip(accepted, results, strict=True):
             if isinstance(result, InvalidMessage):
                 await reject(redis, entry, "invalid", f"InvalidMessage: {result}")
@@ -109,9 +112,11 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
             log.info("article stored", outcome=result.outcome, article_id=article.article_id,
                      story_id=result.update and result.update.story_id,
                      story_version=result.update and result.update.version, correlation_id=entry.correlation_id)
-            published += [(update, entry.correlation_id) for update in result.updates]
+            for update in result.updates:
+                published.setdefault(update.message_id, (update, entry.correlation_id))
         async with redis.pipeline(transaction=False) as pipe:
-            for update, correlation_id in published:
+            # Stories merged away before the rest, as for each message: a survivor never precedes its absorbed.
+            for update, correlation_id in sorted(published.values(), key=lambda item: item[0].merged_into is None):
                 await to_story_updates.publish(update, headers=update.headers(), correlation_id=correlation_id,
                                                pipeline=pipe)
                 STORY_UPDATES.labels(change=update.change).inc()

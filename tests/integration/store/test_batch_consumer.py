@@ -8,13 +8,14 @@ from faststream.redis import RedisBroker
 from newsflow_shared import streams
 from newsflow_shared.contracts import extracted_articles, story_updates
 from newsflow_shared.contracts.dead_letters import DeadLettered
+from newsflow_shared.contracts.story_updates import StoryChange
 from newsflow_shared.delivery import dead_letter_entry
 from redis.asyncio import Redis
 from store.app import build_app
 from store.settings import StoreSettings
 from store.testing import extracted, migrated_engine, source_ref
 
-from tests.integration.store.test_consumer import article_rows, eventually
+from tests.integration.store.test_consumer import article_rows, drained, eventually, read_story_updates
 
 DEAD = streams.dead_letter_stream(streams.STORE_GROUP)
 
@@ -34,7 +35,7 @@ async def test_bad_entries_of_a_batch_are_dead_lettered_alone_and_the_rest_store
 ) -> None:
     """One batch holding two good articles, another schema version, a body that is no article, an oversized
     entry, an unstorable URL and an entry no FastStream producer wrote: the five bad ones are dead-lettered
-    with their reasons, the two good ones stored and announced, nothing left pending."""
+    with their reasons, the two good ones stored and announced (one story, one update), nothing left pending."""
     migrated_engine(sqlite_url).dispose()
     good = [extracted(), extracted("https://harbor.example/k", source=source_ref("harbor"))]
     unstorable = extracted("https://example.com/" + "x" * 3000)
@@ -53,7 +54,7 @@ async def test_bad_entries_of_a_batch_are_dead_lettered_alone_and_the_rest_store
     settings = StoreSettings(REDIS_URL=redis_url, DATABASE_URL=sqlite_url, consumer_name="store-test",
                              max_message_bytes=8000)
     async with Redis.from_url(redis_url) as redis, build_app(settings).start_lifespan_context():
-        await eventually(lambda: settled(redis, updates=2, dead=5), what="two updates, five dead letters")
+        await eventually(lambda: settled(redis, updates=1, dead=5), what="one update, five dead letters")
         dead = await letters(redis)
 
     assert article_rows(sqlite_url) == 2
@@ -67,6 +68,30 @@ async def test_bad_entries_of_a_batch_are_dead_lettered_alone_and_the_rest_store
     assert "canonical_url" in dead[1].error
     assert "no __data__ field" in dead[3].error
     assert "canonical_url longer than" in dead[4].error
+
+
+async def test_a_batch_publishes_one_update_per_story_version(redis_url: str, sqlite_url: str) -> None:
+    """Three outlets' articles about one event and one about another, read in one batch: two updates, the
+    event's counting all three articles, each with the correlation id of the first message that changed it."""
+    migrated_engine(sqlite_url).dispose()
+    kursk = [extracted(), extracted("https://harbor.example/kursk", source=source_ref("harbor-times"),
+                                    title="Pyongyang to dispatch 6,000 troops to help clear mines in Kursk"),
+             extracted("https://capital.example/kursk", source=source_ref("capital-wire"),
+                       title="North Korea to send 6,000 engineers and deminers to Kursk")]
+    floods = extracted("https://harbor.example/floods", source=source_ref("harbor-times"),
+                       title="Flash floods kill dozens in eastern Spain",
+                       text="Torrential rain caused flash floods in Valencia, killing dozens.")
+    async with RedisBroker(redis_url) as producer:  # before the writer starts: its first read takes all four
+        for n, message in enumerate([kursk[0], floods, *kursk[1:]]):
+            await producer.publish(message, stream=extracted_articles.STREAM, headers=message.headers(),
+                                   correlation_id=f"corr-{n}")
+    settings = StoreSettings(REDIS_URL=redis_url, DATABASE_URL=sqlite_url, consumer_name="store-test")
+    async with Redis.from_url(redis_url) as redis, build_app(settings).start_lifespan_context():
+        await eventually(lambda: drained(redis), what="every entry read and acknowledged")
+        updates = await read_story_updates(redis)
+    assert [(u.article_count, u.version, u.change, h["correlation_id"]) for u, h in updates] == [
+        (3, 1, StoryChange.CREATED, "corr-0"), (1, 1, StoryChange.CREATED, "corr-1")]
+    assert len({u.story_id for u, _ in updates}) == 2
 
 
 async def test_a_failed_batch_is_retried_entry_by_entry_by_the_reclaimer(redis_url: str, sqlite_url: str) -> None:
