@@ -227,8 +227,8 @@ def read_batch(
     sources = latest_descriptions((m.source, as_utc(m.fetched_at)) for m in messages)
     # Read the outlets in one query; held here because the identity map keeps only referenced rows.
     known = session.exec(select(Source).where(one_of(session, col(Source.id), [s.id for s, _ in sources]))).all()
-    for source, fetched_at in sources:
-        upsert_source(session, source, now=now, described_at=fetched_at)
+    for source, fetched_at in sources:  # a fetcher's clock running ahead must not pin an outlet's description
+        upsert_source(session, source, now=now, described_at=min(fetched_at, now))
     del known
     urls = sorted({m.canonical_url for m in messages})
     existing = {a.canonical_url: a for a in session.exec(

@@ -69,3 +69,11 @@ def test_rated_at_moves_only_when_a_rating_changes(engine: Engine) -> None:
     stored = outlet(engine)
     assert (stored.name, stored.described_at, stored.rated_at, stored.updated_at) == (
         "Northwind", LATER, None, NOW + timedelta(minutes=1))
+
+
+def test_a_fetch_time_ahead_of_the_writers_clock_counts_as_now(engine: Engine) -> None:
+    """A fetcher whose clock runs a day ahead would otherwise keep every later description out for a day."""
+    ingest_article(engine, article(1, bias="left", fetched_at=NOW + timedelta(days=1)), now=NOW)
+    assert outlet(engine).described_at == NOW
+    ingest_article(engine, article(2, bias="center", fetched_at=NOW + timedelta(minutes=1)), now=NOW + timedelta(minutes=1))
+    assert outlet(engine).bias == "center"
