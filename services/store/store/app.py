@@ -102,8 +102,10 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
             raise
         OUTAGE.recovered()
         # One message per story version: the articles that joined a story in this batch changed it once.
-        # It carries the first one's correlation id; each article's log line names the story and version.
-        published: dict[str, tuple[StoryUpdated, str | None]] = {}
+        # It carries the correlation id of the article it names (the story's last in the batch); each
+        # article's log line names the story and version.
+        published: dict[str, tuple[StoryUpdated, str | None]] = {}  # with the first message's id, for updates
+        correlation_ids: dict[str, str | None] = {}  # naming an article of an earlier batch (a redelivery's)
         for (entry, article), result in zip(accepted, results, strict=True):
             if isinstance(result, InvalidMessage):
                 await reject(redis, entry, "invalid", f"InvalidMessage: {result}")
@@ -112,11 +114,13 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
             log.info("article stored", outcome=result.outcome, article_id=article.article_id,
                      story_id=result.update and result.update.story_id,
                      story_version=result.update and result.update.version, correlation_id=entry.correlation_id)
+            correlation_ids[article.article_id] = entry.correlation_id
             for update in result.updates:
                 published.setdefault(update.message_id, (update, entry.correlation_id))
         async with redis.pipeline(transaction=False) as pipe:
             # Stories merged away before the rest, as for each message: a survivor never precedes its absorbed.
-            for update, correlation_id in sorted(published.values(), key=lambda item: item[0].merged_into is None):
+            for update, first in sorted(published.values(), key=lambda item: item[0].merged_into is None):
+                correlation_id = correlation_ids.get(update.article_id) or first
                 await to_story_updates.publish(update, headers=update.headers(), correlation_id=correlation_id,
                                                pipeline=pipe)
                 STORY_UPDATES.labels(change=update.change).inc()

@@ -72,7 +72,8 @@ async def test_bad_entries_of_a_batch_are_dead_lettered_alone_and_the_rest_store
 
 async def test_a_batch_publishes_one_update_per_story_version(redis_url: str, sqlite_url: str) -> None:
     """Three outlets' articles about one event and one about another, read in one batch: two updates, the
-    event's counting all three articles, each with the correlation id of the first message that changed it."""
+    event's counting all three articles, each naming the last article that changed it and carrying that
+    article's correlation id."""
     migrated_engine(sqlite_url).dispose()
     kursk = [extracted(), extracted("https://harbor.example/kursk", source=source_ref("harbor-times"),
                                     title="Pyongyang to dispatch 6,000 troops to help clear mines in Kursk"),
@@ -89,8 +90,9 @@ async def test_a_batch_publishes_one_update_per_story_version(redis_url: str, sq
     async with Redis.from_url(redis_url) as redis, build_app(settings).start_lifespan_context():
         await eventually(lambda: drained(redis), what="every entry read and acknowledged")
         updates = await read_story_updates(redis)
-    assert [(u.article_count, u.version, u.change, h["correlation_id"]) for u, h in updates] == [
-        (3, 1, StoryChange.CREATED, "corr-0"), (1, 1, StoryChange.CREATED, "corr-1")]
+    assert [(u.article_count, u.version, u.change, u.article_id, h["correlation_id"]) for u, h in updates] == [
+        (3, 1, StoryChange.CREATED, kursk[2].article_id, "corr-3"),
+        (1, 1, StoryChange.CREATED, floods.article_id, "corr-1")]
     assert len({u.story_id for u, _ in updates}) == 2
 
 

@@ -61,7 +61,8 @@ async def test_the_writer_stores_articles_once_and_publishes_story_updates(
 ) -> None:
     """Two articles and a redelivered duplicate give two rows, one update per story version (read in one
     batch: one; read one by one: three, the duplicate re-announcing the current version), each with the
-    correlation id of the message that first changed it, and an empty pending list."""
+    correlation id of the article it names (the redelivery's own when it names an earlier one), and an
+    empty pending list."""
     migrated_engine(sqlite_url).dispose()
     first = extracted()
     second = extracted("https://harbor.example/kursk", source=source_ref("harbor-times", bias="lean_right"),
@@ -84,7 +85,7 @@ async def test_the_writer_stores_articles_once_and_publishes_story_updates(
     assert article_rows(sqlite_url) == 2
     # Read in one batch the story is created once (version 1); read one by one it is created, then added to.
     assert [(u.version, u.change, h["correlation_id"]) for u, h in updates] in (
-        [(1, StoryChange.CREATED, "corr-1")],
+        [(1, StoryChange.CREATED, "corr-2")],
         [(1, StoryChange.CREATED, "corr-1"), (2, StoryChange.ARTICLE_ADDED, "corr-2"),
          (2, StoryChange.ARTICLE_ADDED, "corr-3")],
     )
