@@ -26,8 +26,8 @@ from newsflow_shared.cli.options import require_module
 from newsflow_shared.contracts.source import SourceRef
 from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
 from newsflow_shared.logs import configure_logging
-from sqlalchemy.engine import Engine
 from sqlalchemy import or_
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select, update
 
 from store.announcements import UpdatePublisher, announced
