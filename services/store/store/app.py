@@ -12,7 +12,6 @@ from faststream.redis.annotations import Redis, RedisBatchStreamMessage, RedisSt
 from newsflow_shared import streams
 from newsflow_shared.contracts import extracted_articles, story_updates
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
-from newsflow_shared.contracts.story_updates import StoryUpdated
 from newsflow_shared.delivery import OUTAGE, InvalidMessage, dead_letter_entry, is_transient, publish
 from newsflow_shared.metrics import MESSAGES
 from newsflow_shared.runtime import build_broker, build_worker_app
@@ -102,10 +101,11 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
             raise
         OUTAGE.recovered()
         # One message per story version: the articles that joined a story in this batch changed it once.
-        # It carries the correlation id of the article it names (the story's last in the batch); each
+        # It carries the correlation id of the article it names (the story's last in the batch), else (that
+        # article is from an earlier batch, as a redelivery's is) of the first message that gave it. Each
         # article's log line names the story and version.
-        published: dict[str, tuple[StoryUpdated, str | None]] = {}  # with the first message's id, for updates
-        correlation_ids: dict[str, str | None] = {}  # naming an article of an earlier batch (a redelivery's)
+        published: dict[str, tuple[story_updates.StoryUpdated, str | None]] = {}
+        correlation_ids: dict[str, str | None] = {}  # article id → its message's correlation id
         for (entry, article), result in zip(accepted, results, strict=True):
             if isinstance(result, InvalidMessage):
                 await reject(redis, entry, "invalid", f"InvalidMessage: {result}")

@@ -36,7 +36,7 @@ class Source(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
     # The fetch time of the message the description came from, or when apply-ratings wrote it: a message
-    # fetched earlier (still in flight when the ratings were edited, or redelivered) never puts its back.
+    # fetched earlier (still in flight when the ratings were edited, or redelivered) never puts its own back.
     described_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # When bias, factuality or ownership last changed here (store clock): stories counted before then are stale.
     rated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

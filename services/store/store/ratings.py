@@ -116,7 +116,7 @@ def stale_stories(session: Session, changed: list[str], *, since: datetime | Non
              .join(Story, col(Story.id) == col(Article.story_id)).join(Source, col(Source.id) == col(Article.source_id))
              .where(one_of(session, col(Article.source_id), outlets), col(Story.merged_into).is_(None),
                     col(Story.article_count) > 0,
-                    or_(one_of(session, col(Article.source_id), changed), counted_before) if changed else counted_before)
+                    or_(one_of(session, col(Article.source_id), changed), counted_before))
              .distinct())
     if since is not None:
         query = query.where(col(Story.updated_at) >= since)
