@@ -18,6 +18,7 @@ BODY_WORDS = 150  # the lead names the event; later paragraphs drift into backgr
 SENTENCES = 8  # candidate summary sentences kept per article
 MIN_COPY_WORDS = 40  # shorter texts (teasers, paywall stubs) are too alike to call copies
 MAX_ENTITY_MENTIONS = 5
+MAX_ENTITY_KEY_CHARS = 120
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9])")
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*)*")
@@ -72,7 +73,10 @@ def counts(mapping: dict[str, int]) -> dict[str, float]:
 
 
 def entity_key(name: str) -> str:
-    return " ".join(terms.stem(w) for w in name.lower().replace("’s", "").replace("'s", "").split())
+    """A name as a key: lowercased, stemmed, and cut to MAX_ENTITY_KEY_CHARS (counted in term_stat, whose key
+    holds 200 characters: a run of capitalised words guessed as a name has no bound of its own)."""
+    key = " ".join(terms.stem(w) for w in name.lower().replace("’s", "").replace("'s", "").split())
+    return key[:MAX_ENTITY_KEY_CHARS].rstrip()
 
 
 def entities_of(message: ArticleExtracted) -> dict[str, float]:

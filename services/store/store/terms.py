@@ -27,6 +27,9 @@ _WORD = re.compile(r"[^\W_]+")
 # ~400 words an article (its title, lead and summary candidates)
 _TERMS: dict[str, str] = {}
 MAX_WORDS = 200_000
+# A "word" can be a whole clause (Chinese and Japanese write without spaces) or a token of junk; terms
+# are counted in term_stat, whose key holds 200 characters, so they are cut to a length no word reaches.
+MAX_TERM_CHARS = 64
 
 
 def key_terms(*texts: str | None) -> frozenset[str]:
@@ -89,5 +92,5 @@ def term_counts(*texts: str | None) -> dict[str, int]:
 def _term(word: str) -> str:
     if len(_TERMS) >= MAX_WORDS:
         _TERMS.clear()
-    term = _TERMS[word] = stem(word) if len(word) > 1 and word not in STOPWORDS else ""
+    term = _TERMS[word] = stem(word)[:MAX_TERM_CHARS] if len(word) > 1 and word not in STOPWORDS else ""
     return term

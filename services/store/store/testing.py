@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from newsflow_shared.contracts.enrichment import Entity, EntityKind
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
 from newsflow_shared.contracts.raw_articles import article_id
 from newsflow_shared.contracts.source import SourceRef
@@ -48,6 +49,16 @@ def extracted(
         "word_count": len(text.split()),
     }
     return ArticleExtracted(**(fields | overrides))
+
+
+def long_worded_article(canonical_url: str = "https://northwind.example/news/long-words") -> ArticleExtracted:
+    """An article whose terms would outgrow term_stat's key: a Chinese clause (no spaces) in the title, a
+    token of junk in the lead and a very long entity name."""
+    chinese = "北京暴雨导致多地严重内涝" * 20  # 240 letters, no space nor punctuation
+    return extracted(canonical_url, title=f"Floods {chinese}",
+                     text=f"Rivers rose {'q7' * 150} overnight across the valley. " * 3,
+                     entities=[Entity(name="Greater " * 40 + "Valley Flood Authority", kind=EntityKind.ORGANISATION,
+                                      mentions=2)])
 
 
 def migrated_engine(database_url: str, *, writer: bool = True) -> Engine:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, func, select
 from store.ingest import Outcome, ingest_article
 from store.models import Article, Source, Story
-from store.testing import extracted, source_ref
+from store.testing import extracted, long_worded_article, source_ref
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
 
@@ -59,6 +59,14 @@ def run_at_once(calls: list[Callable[[], object]]) -> list:
 
     with ThreadPoolExecutor(len(calls)) as pool:
         return list(pool.map(released, calls))
+
+
+def test_an_article_of_very_long_words_is_stored_on_postgresql(engine: Engine) -> None:
+    """Every term an article counts fits term_stat's key: this one was refused (value too long for
+    varchar(200)), retried and dead-lettered, where SQLite stored it."""
+    ingested = ingest_article(engine, long_worded_article(), now=NOW)
+    assert ingested.outcome is Outcome.INSERTED
+    assert count(engine, Article) == 1
 
 
 def test_replicas_storing_the_same_article_at_once_store_it_once(engine: Engine) -> None:

@@ -1,7 +1,9 @@
 """Article features: numbers, guessed entities, fingerprints, and the similarity built on them."""
 
-from store.features import guessed_entities, hamming, numbers_in, simhash_bands, text_hash
-from store.idf import TermStats
+from store.features import article_features, guessed_entities, hamming, numbers_in, simhash_bands, text_hash
+from store.idf import TermStats, weighted_terms
+from store.models import TermStat
+from store.testing import long_worded_article
 from store.similarity import add_to_centroid, decay, score
 from store.features import Features
 
@@ -16,6 +18,18 @@ def test_capitalised_runs_stand_in_for_entities() -> None:
     """Without the extractor's entities, names in the lead are guessed from capitalisation."""
     assert set(guessed_entities("North Korea will send troops, Sergei Shoigu said in Pyongyang.")) == {
         "north korea", "sergei shoigu", "pyongyang"}
+
+
+def test_no_term_an_article_counts_outgrows_the_term_counts_key() -> None:
+    """term_stat's key holds 200 characters on PostgreSQL; a longer term failed the whole article there."""
+    features = article_features(long_worded_article())
+    counted = weighted_terms(features)
+    assert max(len(term) for term in counted) <= TermStat.__table__.c.term.type.length
+    assert any(term.startswith("北京暴雨") for term in features.title)  # cut, not dropped: the clause still matches
+    assert max(len(term) for term in counted if not term.startswith("e:")) <= 64
+    # Without the extractor's names, a lead in Title Case is guessed as one long name.
+    guessed = guessed_entities(" ".join(["Breaking News Live Updates From The Flooded Valley"] * 6))
+    assert 100 < max(len(f"e:{name}") for name in guessed) <= TermStat.__table__.c.term.type.length
 
 
 def test_simhashes_within_three_bits_share_a_band() -> None:
