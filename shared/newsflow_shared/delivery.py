@@ -92,6 +92,9 @@ def _is_invalid(exc: BaseException) -> bool:
 
 # Database drivers' "the server is not there" errors, by class name: shared/ does not depend on them.
 _TRANSIENT_DB_ERRORS = {"OperationalError", "InterfaceError", "DisconnectionError"}
+# SQLSTATE classes that drivers raise as an OperationalError although the message caused them: 54, a
+# program limit exceeded (an index entry or a statement larger than the server takes) fails on every retry.
+_MESSAGE_SQLSTATE_CLASSES = ("54",)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -99,9 +102,10 @@ def is_transient(exc: BaseException) -> bool:
 
     A message that failed only because a dependency was down must never use up its attempts.
     """
-    for error in (exc, exc.__cause__, exc.__context__):
-        if error is None:
-            continue
+    chain = [error for error in (exc, exc.__cause__, exc.__context__) if error is not None]
+    if any(str(getattr(error, "sqlstate", None) or "").startswith(_MESSAGE_SQLSTATE_CLASSES) for error in chain):
+        return False
+    for error in chain:
         # Not the builtin TimeoutError: a handler's own time limit on a pathological message is the
         # message's failure, and must end in the dead-letter stream rather than be retried forever.
         if isinstance(error, ConnectionError | RedisConnectionError | RedisTimeoutError):

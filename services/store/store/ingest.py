@@ -32,7 +32,7 @@ from store.features import Features, article_features, text_hash
 from store.filters import one_of
 from store.idf import TermStats, weighted_terms
 from store.metrics import BATCH_PHASE_SECONDS, timed
-from store.models import MAX_CANONICAL_URL_CHARS, Article, Source, Story, built
+from store.models import MAX_CANONICAL_URL_BYTES, Article, Source, Story, built
 from store.overlap import meanwhile
 from store.similarity import ArticleVectors, add_to_centroid
 from store.sources import latest_descriptions, upsert_source
@@ -136,8 +136,8 @@ def check_storable(message: ArticleExtracted) -> None:
     """Refuse what no retry can store, so it is dead-lettered at once instead of failing N times."""
     if not message.canonical_url.strip():
         raise InvalidMessage("empty canonical_url")
-    if len(message.canonical_url) > MAX_CANONICAL_URL_CHARS:
-        raise InvalidMessage(f"canonical_url longer than {MAX_CANONICAL_URL_CHARS} characters")
+    if len(message.canonical_url.encode()) > MAX_CANONICAL_URL_BYTES:
+        raise InvalidMessage(f"canonical_url longer than {MAX_CANONICAL_URL_BYTES} bytes (UTF-8)")
 
 
 @dataclass

@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 from store.columns import Json, UtcDateTime
 
 MAX_CANONICAL_URL_CHARS = 2048
+# A unique B-tree entry holds at most 2,704 bytes: 2,048 characters of a non-ASCII URL can be 8 KB.
+MAX_CANONICAL_URL_BYTES = 2048
 
 # Deterministic constraint names, so Alembic migrations can refer to (and drop) them on every backend.
 SQLModel.metadata.naming_convention = {
@@ -80,7 +82,7 @@ class Article(SQLModel, table=True):
     """One extracted article; its canonical URL is its identity, so a redelivery finds the same row."""
 
     id: str = Field(primary_key=True)
-    # Bounded because a unique B-tree index entry is; longer URLs are refused at ingest.
+    # Bounded because a unique B-tree index entry is; longer URLs (in UTF-8 bytes) are refused at ingest.
     canonical_url: str = Field(
         sa_column=sa.Column(sa.String(MAX_CANONICAL_URL_CHARS), nullable=False, unique=True)
     )

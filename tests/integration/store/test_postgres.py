@@ -5,14 +5,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from newsflow_shared.contracts.story_updates import StoryChange
+from newsflow_shared.delivery import InvalidMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, func, select
 from store.ingest import Outcome, ingest_article
-from store.models import Article, Source, Story
+from store.models import MAX_CANONICAL_URL_BYTES, Article, Source, Story
 from store.testing import extracted, long_worded_article, source_ref
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
@@ -67,6 +69,16 @@ def test_an_article_of_very_long_words_is_stored_on_postgresql(engine: Engine) -
     ingested = ingest_article(engine, long_worded_article(), now=NOW)
     assert ingested.outcome is Outcome.INSERTED
     assert count(engine, Article) == 1
+
+
+def test_the_longest_canonical_url_accepted_fits_the_unique_index_on_postgresql(engine: Engine) -> None:
+    """2,048 bytes of UTF-8 fit a B-tree entry (2,704 bytes at most); 2,000 Cyrillic letters did not, and
+    PostgreSQL's "index row size exceeds maximum" was retried as an outage without end."""
+    longest = "https://news.example/" + "ж" * ((MAX_CANONICAL_URL_BYTES - 21) // 2)
+    assert MAX_CANONICAL_URL_BYTES - 2 < len(longest.encode()) <= MAX_CANONICAL_URL_BYTES
+    assert ingest_article(engine, extracted(longest), now=NOW).outcome is Outcome.INSERTED
+    with pytest.raises(InvalidMessage, match="bytes"):
+        ingest_article(engine, extracted(longest + "жж"), now=NOW)
 
 
 def test_replicas_storing_the_same_article_at_once_store_it_once(engine: Engine) -> None:

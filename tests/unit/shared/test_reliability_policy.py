@@ -37,6 +37,24 @@ def test_a_wrapped_infrastructure_failure_is_transient() -> None:
         assert is_transient(outer)
 
 
+def test_a_database_limit_the_message_exceeded_is_not_transient() -> None:
+    """Drivers raise SQLSTATE 54 (an index entry too large, say) as an OperationalError; retried as an outage it
+    never ended, and never reached the dead-letter stream."""
+    class ProgramLimitExceeded(OperationalError):
+        sqlstate = "54000"
+
+    try:
+        try:
+            raise ProgramLimitExceeded("index row size 2744 exceeds btree version 4 maximum 2704")
+        except ProgramLimitExceeded as driver_error:
+            raise OperationalError("(psycopg.errors.ProgramLimitExceeded) index row size …") from driver_error
+    except OperationalError as wrapped:
+        assert not is_transient(wrapped)
+    lost = OperationalError("server closed the connection unexpectedly")
+    lost.sqlstate = "08006"
+    assert is_transient(lost)
+
+
 def test_message_failures_are_not_transient() -> None:
     """Bad input and bugs use up attempts and end in the dead-letter stream."""
     class M(BaseModel):

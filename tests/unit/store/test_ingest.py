@@ -157,7 +157,8 @@ def test_times_without_an_offset_are_read_as_utc(engine: Engine) -> None:
     assert update.first_published_at == datetime(2026, 11, 3, 7, 30, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("canonical_url", ["   ", "https://example.com/" + "x" * 3000])
+@pytest.mark.parametrize("canonical_url", ["   ", "https://example.com/" + "x" * 3000,
+                                           "https://news.example/" + "ж" * 1100])  # 1,121 characters, 2,221 bytes
 def test_an_unstorable_canonical_url_is_refused_as_invalid(engine: Engine, canonical_url: str) -> None:
     """Input no retry can store raises InvalidMessage, so it is dead-lettered at once."""
     with pytest.raises(InvalidMessage):
