@@ -16,6 +16,11 @@ STORY_UPDATES = Counter(
     "Story updates published (re-publications of an unchanged story included), by change.",
     ["change"],
 )
+REPAIRED = Counter(
+    "newsflow_store_articles_repaired_total",
+    "Articles stored after a repair, by what was repaired (nul: NUL characters dropped from their strings).",
+    ["repair"],
+)
 BATCH_PHASE_SECONDS = Histogram(
     "newsflow_store_batch_phase_seconds",
     "Wall time of each phase of a batch's transaction (store.ingest): features, read, place, write, recount, "

@@ -61,6 +61,13 @@ def long_worded_article(canonical_url: str = "https://northwind.example/news/lon
                                       mentions=2)])
 
 
+def nul_carrying_article(canonical_url: str = "https://northwind.example/news/nul") -> ArticleExtracted:
+    """An article with NUL characters (as a broken page leaves them) in its title, text, authors and names."""
+    return extracted(canonical_url, title="Floods\x00 hit the valley", authors=["A.\x00 Reporter"],
+                     text="Rivers rose\x00 overnight across the valley, officials said on Monday.",
+                     entities=[Entity(name="Valley\x00 Flood Authority", kind=EntityKind.ORGANISATION, mentions=1)])
+
+
 def migrated_engine(database_url: str, *, writer: bool = True) -> Engine:
     """An engine on `database_url` after `alembic upgrade head`, as the deployed store would find it."""
     upgrade(database_url)

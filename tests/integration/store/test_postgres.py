@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, func, select
 from store.ingest import Outcome, ingest_article
 from store.models import MAX_CANONICAL_URL_BYTES, Article, Source, Story
-from store.testing import extracted, long_worded_article, source_ref
+from store.testing import extracted, long_worded_article, nul_carrying_article, source_ref
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
 
@@ -79,6 +79,14 @@ def test_the_longest_canonical_url_accepted_fits_the_unique_index_on_postgresql(
     assert ingest_article(engine, extracted(longest), now=NOW).outcome is Outcome.INSERTED
     with pytest.raises(InvalidMessage, match="bytes"):
         ingest_article(engine, extracted(longest + "жж"), now=NOW)
+
+
+def test_an_article_carrying_nul_characters_is_stored_without_them_on_postgresql(engine: Engine) -> None:
+    """PostgreSQL's text cannot hold NUL: the article was refused, retried and dead-lettered (SQLite stored it)."""
+    assert ingest_article(engine, nul_carrying_article(), now=NOW).outcome is Outcome.INSERTED
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+    assert (article.title, article.authors) == ("Floods hit the valley", ["A. Reporter"])
 
 
 def test_replicas_storing_the_same_article_at_once_store_it_once(engine: Engine) -> None:

@@ -8,9 +8,10 @@ from newsflow_shared.delivery import InvalidMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from store.coverage import compute_coverage, coverage_rows
-from store.ingest import Outcome, ingest_article
+from prometheus_client import REGISTRY
+from store.ingest import Outcome, ingest_article, without_nul
 from store.models import Article, Source, Story
-from store.testing import extracted, migrated_engine, source_ref
+from store.testing import extracted, migrated_engine, nul_carrying_article, source_ref
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
 REWORDED = {
@@ -164,6 +165,26 @@ def test_an_unstorable_canonical_url_is_refused_as_invalid(engine: Engine, canon
     with pytest.raises(InvalidMessage):
         ingest_article(engine, extracted(canonical_url), now=NOW)
     assert count(engine, Article) == 0
+
+
+def repaired() -> float:
+    return REGISTRY.get_sample_value("newsflow_store_articles_repaired_total", {"repair": "nul"}) or 0.0
+
+
+def test_nul_characters_are_dropped_from_every_string_of_an_article_and_counted() -> None:
+    before = repaired()
+    cleaned = without_nul(nul_carrying_article())
+    assert b"\\u0000" not in cleaned.model_dump_json().encode()
+    assert (cleaned.title, cleaned.authors, cleaned.entities[0].name) == (
+        "Floods hit the valley", ["A. Reporter"], "Valley Flood Authority")
+    assert cleaned.text.startswith("Rivers rose overnight")
+    assert repaired() == before + 1
+
+
+def test_an_article_without_nul_is_passed_on_as_it_is() -> None:
+    """Also one whose text writes out the escape itself: a backslash, then u0000."""
+    for message in (extracted(), extracted(text="The byte is written \\u0000 in JSON, a reader wrote.")):
+        assert without_nul(message) is message
 
 
 def stored_story(engine: Engine, story_id: str) -> tuple[Story, Coverage]:
