@@ -10,7 +10,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import chain
 
@@ -47,6 +47,13 @@ ATTEMPTS = 5  # a unique-key race or a deadlock is settled by re-running the tra
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 # When several changes reach a story in one transaction, the message names the most telling one.
 CHANGE_PRIORITY = [StoryChange.MERGED, StoryChange.ARTICLE_ADDED, StoryChange.COVERAGE_CHANGED]
+# Publication dates outside these bounds are a page's or a feed's "no date" (0001-01-01 is common) or a
+# typo, not news: the fetch time stands in for them. Archives reach back a century; a clock or zone a day ahead
+# is plausible. Year 1 also failed the batch: its window's start is before the first representable time.
+EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
+PUBLISHED_AHEAD = timedelta(days=1)
+# A fetch time outside these is no clock's: the message is refused (times near year 1 or 9999 overflow).
+FETCHED_BOUNDS = (EARLIEST_PUBLISHED, datetime(9000, 1, 1, tzinfo=UTC))
 
 
 class Outcome(enum.StrEnum):
@@ -84,7 +91,7 @@ def ingest_articles(
     results: list[Ingested | InvalidMessage | None] = [None] * len(messages)
     storable: list[tuple[int, ArticleExtracted]] = []
     for index, message in enumerate(messages):
-        message = without_nul(message)
+        message = with_plausible_date(without_nul(message))
         try:
             check_storable(message)
         except InvalidMessage as exc:
@@ -159,8 +166,24 @@ def _no_nul(value: object) -> object:
     return value
 
 
+def with_plausible_date(message: ArticleExtracted) -> ArticleExtracted:
+    """The message without its publication date when that is implausible (see EARLIEST_PUBLISHED)."""
+    published = as_utc(message.published_at)
+    if published is None:
+        return message
+    if EARLIEST_PUBLISHED <= published and published - as_utc(message.fetched_at) <= PUBLISHED_AHEAD:  # no sum: 9999
+        return message
+    log.warning("article's publication date is implausible; its fetch time stands in",
+                article_id=message.article_id, published_at=published.isoformat())
+    REPAIRED.labels(repair="published_at").inc()
+    return message.model_copy(update={"published_at": None})
+
+
 def check_storable(message: ArticleExtracted) -> None:
     """Refuse what no retry can store, so it is dead-lettered at once instead of failing N times."""
+    fetched = as_utc(message.fetched_at)
+    if not FETCHED_BOUNDS[0] <= fetched < FETCHED_BOUNDS[1]:
+        raise InvalidMessage(f"fetched_at {fetched.isoformat()} is no clock's time")
     if not message.canonical_url.strip():
         raise InvalidMessage("empty canonical_url")
     if len(message.canonical_url.encode()) > MAX_CANONICAL_URL_BYTES:

@@ -18,7 +18,8 @@ STORY_UPDATES = Counter(
 )
 REPAIRED = Counter(
     "newsflow_store_articles_repaired_total",
-    "Articles stored after a repair, by what was repaired (nul: NUL characters dropped from their strings).",
+    "Articles stored after a repair, by what was repaired (nul: NUL characters dropped from their strings; "
+    "published_at: an implausible publication date dropped).",
     ["repair"],
 )
 BATCH_PHASE_SECONDS = Histogram(

@@ -9,9 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from store.coverage import compute_coverage, coverage_rows
 from prometheus_client import REGISTRY
-from store.ingest import Outcome, ingest_article, without_nul
+from store.ingest import Outcome, ingest_article, with_plausible_date, without_nul
 from store.models import Article, Source, Story
-from store.testing import extracted, migrated_engine, nul_carrying_article, source_ref
+from store.testing import FETCHED_AT, extracted, migrated_engine, nul_carrying_article, source_ref
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
 REWORDED = {
@@ -167,8 +167,31 @@ def test_an_unstorable_canonical_url_is_refused_as_invalid(engine: Engine, canon
     assert count(engine, Article) == 0
 
 
-def repaired() -> float:
-    return REGISTRY.get_sample_value("newsflow_store_articles_repaired_total", {"repair": "nul"}) or 0.0
+def repaired(repair: str = "nul") -> float:
+    return REGISTRY.get_sample_value("newsflow_store_articles_repaired_total", {"repair": repair}) or 0.0
+
+
+@pytest.mark.parametrize("published_at", [datetime(1, 1, 1, tzinfo=UTC), datetime(1899, 12, 31, tzinfo=UTC),
+                                          FETCHED_AT + timedelta(days=2), datetime(9999, 12, 31, 23, 0, tzinfo=UTC)])
+def test_an_implausible_publication_date_gives_way_to_the_fetch_time(engine: Engine, published_at: datetime) -> None:
+    """A feed's "0001-01-01" (a CMS's no-date) failed the whole batch: its window began before year 1."""
+    before = repaired("published_at")
+    update = ingest_article(engine, extracted(published_at=published_at), now=NOW).update
+    assert update.first_published_at is None  # as for an article without a date
+    assert update.coverage.timeline[0].period_start == FETCHED_AT
+    assert repaired("published_at") == before + 1
+
+
+@pytest.mark.parametrize("published_at", [datetime(1912, 4, 15, tzinfo=UTC), FETCHED_AT + timedelta(hours=20)])
+def test_an_archive_date_or_a_clock_a_few_hours_ahead_is_kept(published_at: datetime) -> None:
+    message = extracted(published_at=published_at)
+    assert with_plausible_date(message) is message
+
+
+@pytest.mark.parametrize("fetched_at", [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)])
+def test_a_fetch_time_no_clock_can_have_is_refused_as_invalid(engine: Engine, fetched_at: datetime) -> None:
+    with pytest.raises(InvalidMessage, match="fetched_at"):
+        ingest_article(engine, extracted(fetched_at=fetched_at, published_at=None), now=NOW)
 
 
 def test_nul_characters_are_dropped_from_every_string_of_an_article_and_counted() -> None:
