@@ -7,6 +7,7 @@ when the message carries them. Stored as JSON on the article so re-clustering ne
 
 import functools
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -114,7 +115,10 @@ def events_of(message: ArticleExtracted) -> dict[str, float]:
 
 
 def quantities_of(message: ArticleExtracted) -> list[dict]:
-    return [{"value": q.value, "text": q.text, "counted": q.counted} for q in message.quantities]
+    """The extractor's figures; a non-finite one (the contract lets NaN and infinity through) is no figure, and
+    JSON would store it as null, which a later rebuild of the story could not read."""
+    return [{"value": q.value, "text": q.text, "counted": q.counted} for q in message.quantities
+            if math.isfinite(q.value)]
 
 
 def numbers_in(*texts: str | None) -> list[dict]:
@@ -125,6 +129,8 @@ def numbers_in(*texts: str | None) -> list[dict]:
             digits, percent, scale = match.groups()
             value = float(digits.replace(",", "")) * _SCALE.get((scale or "").lower(), 1.0)
             if not percent and (value < 10 or (1900 <= value <= 2100 and "," not in digits and not scale)):
+                continue
+            if not math.isfinite(value):  # 400 digits in a row read as infinity
                 continue
             key = number_key(value) + ("%" if percent else "")
             found.setdefault(key, {"value": value, "text": match.group(0).strip(), "counted": ""})

@@ -1,9 +1,11 @@
 """Article features: numbers, guessed entities, fingerprints, and the similarity built on them."""
 
+from newsflow_shared.contracts.enrichment import Quantity
+
 from store.features import article_features, guessed_entities, hamming, numbers_in, simhash_bands, text_hash
 from store.idf import TermStats, weighted_terms
 from store.models import TermStat
-from store.testing import long_worded_article
+from store.testing import extracted, long_worded_article
 from store.similarity import add_to_centroid, decay, score
 from store.features import Features
 
@@ -30,6 +32,15 @@ def test_no_term_an_article_counts_outgrows_the_term_counts_key() -> None:
     # Without the extractor's names, a lead in Title Case is guessed as one long name.
     guessed = guessed_entities(" ".join(["Breaking News Live Updates From The Flooded Valley"] * 6))
     assert 100 < max(len(f"e:{name}") for name in guessed) <= TermStat.__table__.c.term.type.length
+
+
+def test_a_non_finite_figure_is_no_figure() -> None:
+    """NaN and infinity pass the contract (and 400 digits read as infinity); stored as JSON they became
+    null, which the story's next rebuild could not read."""
+    quantities = [Quantity(value=value, text=text, counted="workers", sentence=f"{text} workers", offset=0)
+                  for value, text in [(float("nan"), "many"), (float("inf"), "countless"), (5000.0, "5,000")]]
+    assert [n["value"] for n in article_features(extracted(quantities=quantities)).numbers] == [5000.0]
+    assert [n["value"] for n in numbers_in(f"They counted {'9' * 400} workers and 6,000 deminers")] == [6000.0]
 
 
 def test_simhashes_within_three_bits_share_a_band() -> None:
