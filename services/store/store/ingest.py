@@ -16,6 +16,7 @@ from itertools import chain
 
 import structlog
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
+from newsflow_shared.contracts import raw_articles
 from newsflow_shared.contracts.story_updates import Coverage, StoryChange, StoryUpdated
 from newsflow_shared.delivery import InvalidMessage
 from sqlalchemy.engine import Engine
@@ -188,6 +189,10 @@ def check_storable(message: ArticleExtracted) -> None:
         raise InvalidMessage("empty canonical_url")
     if len(message.canonical_url.encode()) > MAX_CANONICAL_URL_BYTES:
         raise InvalidMessage(f"canonical_url longer than {MAX_CANONICAL_URL_BYTES} bytes (UTF-8)")
+    # The id is the row's key and the URL its unique identity: another URL under a stored article's id failed
+    # every retry on the key, and a message taking an id first would refuse the article it belongs to.
+    if message.article_id != raw_articles.article_id(message.canonical_url):
+        raise InvalidMessage("article_id is not the id of canonical_url (contracts.raw_articles.article_id)")
 
 
 @dataclass

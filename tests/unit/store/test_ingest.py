@@ -188,6 +188,18 @@ def test_an_archive_date_or_a_clock_a_few_hours_ahead_is_kept(published_at: date
     assert with_plausible_date(message) is message
 
 
+def test_an_article_id_that_is_not_its_urls_is_refused_as_invalid(engine: Engine) -> None:
+    """Another URL under a stored article's id failed every retry on the key; under a new id, it would have
+    taken the id of the article it belongs to."""
+    ingest_article(engine, extracted(), now=NOW)
+    with pytest.raises(InvalidMessage, match="article_id"):
+        ingest_article(engine, extracted("https://northwind.example/news/other", article_id=extracted().article_id),
+                       now=NOW)
+    with pytest.raises(InvalidMessage, match="article_id"):
+        ingest_article(engine, extracted("https://northwind.example/news/third", article_id="0" * 32), now=NOW)
+    assert count(engine, Article) == 1
+
+
 @pytest.mark.parametrize("fetched_at", [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)])
 def test_a_fetch_time_no_clock_can_have_is_refused_as_invalid(engine: Engine, fetched_at: datetime) -> None:
     with pytest.raises(InvalidMessage, match="fetched_at"):
