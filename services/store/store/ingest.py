@@ -10,13 +10,12 @@ import enum
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import partial
 from itertools import chain
 
 import structlog
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
-from newsflow_shared.contracts import raw_articles
 from newsflow_shared.contracts.story_updates import Coverage, StoryChange, StoryUpdated
 from newsflow_shared.delivery import InvalidMessage
 from sqlalchemy.engine import Engine
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from store import locks
+from store.admission import admitted, as_utc
 from store.batch_index import BatchIndex
 from store.content import ContentRow, Early, content_row, content_rows, early_content, refresh_content, untrusted
 from store.copies import fingerprint_keys
@@ -32,8 +32,8 @@ from store.coverage import (Arrival, article_counts, read_outlets, record_change
 from store.features import Features, article_features, text_hash
 from store.filters import one_of
 from store.idf import TermStats, weighted_terms
-from store.metrics import BATCH_PHASE_SECONDS, REPAIRED, timed
-from store.models import MAX_CANONICAL_URL_BYTES, Article, Source, Story, built
+from store.metrics import BATCH_PHASE_SECONDS, timed
+from store.models import Article, Source, Story, built
 from store.overlap import meanwhile
 from store.similarity import ArticleVectors, add_to_centroid
 from store.sources import latest_descriptions, upsert_source
@@ -48,13 +48,7 @@ ATTEMPTS = 5  # a unique-key race or a deadlock is settled by re-running the tra
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 # When several changes reach a story in one transaction, the message names the most telling one.
 CHANGE_PRIORITY = [StoryChange.MERGED, StoryChange.ARTICLE_ADDED, StoryChange.COVERAGE_CHANGED]
-# Publication dates outside these bounds are a page's or a feed's "no date" (0001-01-01 is common) or a
-# typo, not news: the fetch time stands in for them. Archives reach back a century; a clock or zone a day ahead
-# is plausible. Year 1 also failed the batch: its window's start is before the first representable time.
-EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
-PUBLISHED_AHEAD = timedelta(days=1)
-# A fetch time outside these is no clock's: the message is refused (times near year 1 or 9999 overflow).
-FETCHED_BOUNDS = (EARLIEST_PUBLISHED, datetime(9000, 1, 1, tzinfo=UTC))
+
 
 
 class Outcome(enum.StrEnum):
@@ -92,9 +86,8 @@ def ingest_articles(
     results: list[Ingested | InvalidMessage | None] = [None] * len(messages)
     storable: list[tuple[int, ArticleExtracted]] = []
     for index, message in enumerate(messages):
-        message = with_plausible_date(without_nul(message))
         try:
-            check_storable(message)
+            message = admitted(message)
         except InvalidMessage as exc:
             results[index] = exc
             continue
@@ -139,60 +132,6 @@ def remember(cache: StoryCache, stories: list[StoryState]) -> None:
     for state in stories:
         if state.row is not None:
             cache.put(state.id, state.row.version, state.view, state.row.content_state, written=True)
-
-
-def without_nul(message: ArticleExtracted) -> ArticleExtracted:
-    """The message without NUL characters in its strings. PostgreSQL's text and JSON cannot hold one
-    ("\\u0000 cannot be converted to text"), so a stray NUL from a broken page failed the whole article there
-    (SQLite stored it); a reader sees nothing of it. Serialising to look costs ~15 µs an article."""
-    if b"\\u0000" not in message.__pydantic_serializer__.to_json(message):
-        return message
-    fields = message.model_dump()
-    cleaned = _no_nul(fields)
-    if cleaned == fields:  # the text "\\u0000" itself, written out
-        return message
-    log.warning("article carried NUL characters, which PostgreSQL cannot store; dropped them",
-                article_id=message.article_id)
-    REPAIRED.labels(repair="nul").inc()
-    return ArticleExtracted.model_validate(cleaned)
-
-
-def _no_nul(value: object) -> object:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_no_nul(key): _no_nul(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_no_nul(item) for item in value]
-    return value
-
-
-def with_plausible_date(message: ArticleExtracted) -> ArticleExtracted:
-    """The message without its publication date when that is implausible (see EARLIEST_PUBLISHED)."""
-    published = as_utc(message.published_at)
-    if published is None:
-        return message
-    if EARLIEST_PUBLISHED <= published and published - as_utc(message.fetched_at) <= PUBLISHED_AHEAD:  # no sum: 9999
-        return message
-    log.warning("article's publication date is implausible; its fetch time stands in",
-                article_id=message.article_id, published_at=published.isoformat())
-    REPAIRED.labels(repair="published_at").inc()
-    return message.model_copy(update={"published_at": None})
-
-
-def check_storable(message: ArticleExtracted) -> None:
-    """Refuse what no retry can store, so it is dead-lettered at once instead of failing N times."""
-    fetched = as_utc(message.fetched_at)
-    if not FETCHED_BOUNDS[0] <= fetched < FETCHED_BOUNDS[1]:
-        raise InvalidMessage(f"fetched_at {fetched.isoformat()} is no clock's time")
-    if not message.canonical_url.strip():
-        raise InvalidMessage("empty canonical_url")
-    if len(message.canonical_url.encode()) > MAX_CANONICAL_URL_BYTES:
-        raise InvalidMessage(f"canonical_url longer than {MAX_CANONICAL_URL_BYTES} bytes (UTF-8)")
-    # The id is the row's key and the URL its unique identity: another URL under a stored article's id failed
-    # every retry on the key, and a message taking an id first would refuse the article it belongs to.
-    if message.article_id != raw_articles.article_id(message.canonical_url):
-        raise InvalidMessage("article_id is not the id of canonical_url (contracts.raw_articles.article_id)")
 
 
 @dataclass
@@ -482,10 +421,3 @@ def article_fields(message: ArticleExtracted, features: Features) -> dict:
         "quantities": [q.model_dump(mode="json") for q in message.quantities],
         "events": [e.model_dump(mode="json") for e in message.events],
     }
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """Producers may send offset-less times (a page's date without a zone); read those as UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -33,7 +33,8 @@ from sqlmodel import Session, col, select, update
 from store.announcements import UpdatePublisher, announced
 from store.db import make_engine
 from store.filters import one_of
-from store.ingest import Batch, as_utc, finish_stories
+from store.admission import as_utc
+from store.ingest import Batch, finish_stories
 from store.models import Article, Source, Story
 from store.settings import StoreSettings
 from store.sources import RATINGS, source_fields

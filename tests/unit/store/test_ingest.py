@@ -9,9 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from store.coverage import compute_coverage, coverage_rows
 from prometheus_client import REGISTRY
-from store.ingest import Outcome, ingest_article, with_plausible_date, without_nul
+from store.ingest import Outcome, ingest_article
 from store.models import Article, Source, Story
-from store.testing import FETCHED_AT, extracted, migrated_engine, nul_carrying_article, source_ref
+from store.testing import FETCHED_AT, extracted, migrated_engine, source_ref
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
 REWORDED = {
@@ -182,12 +182,6 @@ def test_an_implausible_publication_date_gives_way_to_the_fetch_time(engine: Eng
     assert repaired("published_at") == before + 1
 
 
-@pytest.mark.parametrize("published_at", [datetime(1912, 4, 15, tzinfo=UTC), FETCHED_AT + timedelta(hours=20)])
-def test_an_archive_date_or_a_clock_a_few_hours_ahead_is_kept(published_at: datetime) -> None:
-    message = extracted(published_at=published_at)
-    assert with_plausible_date(message) is message
-
-
 def test_an_article_id_that_is_not_its_urls_is_refused_as_invalid(engine: Engine) -> None:
     """Another URL under a stored article's id failed every retry on the key; under a new id, it would have
     taken the id of the article it belongs to."""
@@ -204,22 +198,6 @@ def test_an_article_id_that_is_not_its_urls_is_refused_as_invalid(engine: Engine
 def test_a_fetch_time_no_clock_can_have_is_refused_as_invalid(engine: Engine, fetched_at: datetime) -> None:
     with pytest.raises(InvalidMessage, match="fetched_at"):
         ingest_article(engine, extracted(fetched_at=fetched_at, published_at=None), now=NOW)
-
-
-def test_nul_characters_are_dropped_from_every_string_of_an_article_and_counted() -> None:
-    before = repaired()
-    cleaned = without_nul(nul_carrying_article())
-    assert b"\\u0000" not in cleaned.model_dump_json().encode()
-    assert (cleaned.title, cleaned.authors, cleaned.entities[0].name) == (
-        "Floods hit the valley", ["A. Reporter"], "Valley Flood Authority")
-    assert cleaned.text.startswith("Rivers rose overnight")
-    assert repaired() == before + 1
-
-
-def test_an_article_without_nul_is_passed_on_as_it_is() -> None:
-    """Also one whose text writes out the escape itself: a backslash, then u0000."""
-    for message in (extracted(), extracted(text="The byte is written \\u0000 in JSON, a reader wrote.")):
-        assert without_nul(message) is message
 
 
 def stored_story(engine: Engine, story_id: str) -> tuple[Story, Coverage]:
