@@ -1,13 +1,12 @@
 """Article features: numbers, guessed entities, fingerprints, and the similarity built on them."""
 
 from newsflow_shared.contracts.enrichment import Quantity
-
-from store.features import article_features, guessed_entities, hamming, numbers_in, simhash_bands, text_hash
+from store.features import (Features, article_features, guessed_entities, hamming, numbers_in, simhash_bands,
+                            text_hash)
 from store.idf import TermStats, weighted_terms
 from store.models import TermStat
-from store.testing import extracted, long_worded_article
 from store.similarity import add_to_centroid, decay, score
-from store.features import Features
+from store.testing import extracted, long_worded_article
 
 
 def test_numbers_keep_figures_and_skip_years_and_small_counts() -> None:
