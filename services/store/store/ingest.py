@@ -50,7 +50,6 @@ RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization fai
 CHANGE_PRIORITY = [StoryChange.MERGED, StoryChange.ARTICLE_ADDED, StoryChange.COVERAGE_CHANGED]
 
 
-
 class Outcome(enum.StrEnum):
     INSERTED = "inserted"
     UPDATED = "updated"

@@ -30,10 +30,10 @@ from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select, update
 
+from store.admission import as_utc
 from store.announcements import UpdatePublisher, announced
 from store.db import make_engine
 from store.filters import one_of
-from store.admission import as_utc
 from store.ingest import Batch, finish_stories
 from store.models import Article, Source, Story
 from store.settings import StoreSettings

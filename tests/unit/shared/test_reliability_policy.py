@@ -43,13 +43,9 @@ def test_a_database_limit_the_message_exceeded_is_not_transient() -> None:
     class ProgramLimitExceeded(OperationalError):
         sqlstate = "54000"
 
-    try:
-        try:
-            raise ProgramLimitExceeded("index row size 2744 exceeds btree version 4 maximum 2704")
-        except ProgramLimitExceeded as driver_error:
-            raise OperationalError("(psycopg.errors.ProgramLimitExceeded) index row size …") from driver_error
-    except OperationalError as wrapped:
-        assert not is_transient(wrapped)
+    wrapped = OperationalError("(psycopg.errors.ProgramLimitExceeded) index row size …")  # as SQLAlchemy raises it
+    wrapped.__cause__ = ProgramLimitExceeded("index row size 2744 exceeds btree version 4 maximum 2704")
+    assert not is_transient(wrapped)
     lost = OperationalError("server closed the connection unexpectedly")
     lost.sqlstate = "08006"
     assert is_transient(lost)
