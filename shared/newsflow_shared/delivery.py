@@ -95,6 +95,9 @@ _TRANSIENT_DB_ERRORS = {"OperationalError", "InterfaceError", "DisconnectionErro
 # SQLSTATE classes that drivers raise as an OperationalError although the message caused them: 54, a
 # program limit exceeded (an index entry or a statement larger than the server takes) fails on every retry.
 _MESSAGE_SQLSTATE_CLASSES = ("54",)
+# ... and SQLSTATEs of the server ending a session that drivers raise as another class: 25P03, a transaction
+# left idle past idle_in_transaction_session_timeout (psycopg: an InternalError), a paused process's.
+_SESSION_ENDED_SQLSTATES = ("25P03",)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -105,6 +108,8 @@ def is_transient(exc: BaseException) -> bool:
     chain = [error for error in (exc, exc.__cause__, exc.__context__) if error is not None]
     if any(str(getattr(error, "sqlstate", None) or "").startswith(_MESSAGE_SQLSTATE_CLASSES) for error in chain):
         return False
+    if any(str(getattr(error, "sqlstate", None) or "") in _SESSION_ENDED_SQLSTATES for error in chain):
+        return True
     for error in chain:
         # Not the builtin TimeoutError: a handler's own time limit on a pathological message is the
         # message's failure, and must end in the dead-letter stream rather than be retried forever.

@@ -30,7 +30,7 @@ and are disabled (403) when no token is configured. The same process serves the 
 def build_api(settings: ApiSettings, *, engine: Engine | None = None) -> FastAPI:
     """The API over `settings.database_url` (or a given engine, which the caller then owns)."""
     owns_engine = engine is None
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, statement_timeout_s=settings.statement_timeout_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

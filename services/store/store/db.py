@@ -14,19 +14,29 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 JSON_CODEC = {"json_serializer": dumps, "json_deserializer": orjson.loads}
 
 
-def make_engine(database_url: str, *, writer: bool = False) -> Engine:
+def make_engine(database_url: str, *, writer: bool = False, idle_in_transaction_s: float = 0,
+                statement_timeout_s: float = 0) -> Engine:
     """An engine for `database_url`; `writer` engines take SQLite's write lock when a transaction begins.
 
     Without that, two SQLite writers that both read first deadlock on the upgrade to a write lock
     and one fails at once instead of waiting for the busy timeout.
+
+    PostgreSQL only (0: no limit): `idle_in_transaction_s` has the server end a session whose transaction sat
+    idle that long, and `statement_timeout_s` cancel a statement running that long (SQLSTATE 57014).
     """
     if make_url(database_url).get_backend_name() != "sqlite":
-        # psycopg prepares a statement run five times, and PostgreSQL may then settle on a generic plan made
-        # for no particular parameters: for `term = ANY(:terms)` planned while a table was small, a
-        # sequential scan that grows with the table. The writer's statements take whole batches as array
-        # parameters, so planning each one for its values costs little and keeps lookups on the indexes.
-        options = {"options": "-c plan_cache_mode=force_custom_plan"} if writer else {}
-        return sa.create_engine(database_url, pool_pre_ping=True, connect_args=options, **JSON_CODEC)
+        settings = {
+            # psycopg prepares a statement run five times, and PostgreSQL may then settle on a generic plan made
+            # for no particular parameters: for `term = ANY(:terms)` planned while a table was small, a
+            # sequential scan that grows with the table. The writer's statements take whole batches as array
+            # parameters, so planning each one for its values costs little and keeps lookups on the indexes.
+            "plan_cache_mode": "force_custom_plan" if writer else None,
+            "idle_in_transaction_session_timeout": _milliseconds(idle_in_transaction_s),
+            "statement_timeout": _milliseconds(statement_timeout_s),
+        }
+        options = " ".join(f"-c {name}={value}" for name, value in settings.items() if value is not None)
+        return sa.create_engine(database_url, pool_pre_ping=True, connect_args={"options": options} if options else {},
+                                **JSON_CODEC)
     # The writer runs its transactions in worker threads, hence check_same_thread=False.
     engine = sa.create_engine(
         database_url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}, **JSON_CODEC
@@ -35,6 +45,12 @@ def make_engine(database_url: str, *, writer: bool = False) -> Engine:
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
     sa.event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
     return engine
+
+
+def _milliseconds(seconds: float) -> int | None:
+    if seconds < 0:
+        raise ValueError(f"a timeout cannot be negative: {seconds}")
+    return max(1, round(seconds * 1000)) if seconds else None
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -19,7 +19,7 @@ from newsflow_shared.contracts.extracted_articles import ArticleExtracted
 from newsflow_shared.contracts.story_updates import Coverage, StoryChange, StoryUpdated
 from newsflow_shared.delivery import InvalidMessage
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from store import locks
@@ -45,7 +45,9 @@ from store.story_states import StaleStory, StoryRow, StoryState, story_rows_upda
 log = structlog.get_logger(__name__)
 
 ATTEMPTS = 5  # a unique-key race or a deadlock is settled by re-running the transaction
-RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+# Deadlock detected, serialization failure, and the server ending a transaction left idle too long (this
+# process was paused): the next attempt takes a fresh connection (the engine's pool_pre_ping).
+RETRYABLE_SQLSTATES = {"40P01", "40001", "25P03"}
 # When several changes reach a story in one transaction, the message names the most telling one.
 CHANGE_PRIORITY = [StoryChange.MERGED, StoryChange.ARTICLE_ADDED, StoryChange.COVERAGE_CHANGED]
 
@@ -118,11 +120,11 @@ def run_transaction(
                 raise
             log.info("a story changed under the batch; re-running the transaction",
                      articles=len(messages), attempt=attempt, error=str(exc))
-        except (IntegrityError, OperationalError) as exc:
+        except DBAPIError as exc:
             retryable = isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
             if not retryable or attempt == ATTEMPTS:
                 raise
-            log.info("concurrent write on the same rows; re-running the transaction",
+            log.info("a concurrent write or an ended session; re-running the transaction",
                      articles=len(messages), attempt=attempt, error=str(exc.orig))
     raise AssertionError("unreachable")
 

@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings = StoreSettings()
     configure_logging("store-ratings", level=settings.log_level, fmt=settings.log_format)
-    engine = make_engine(settings.database_url, writer=not args.dry_run)
+    engine = make_engine(settings.database_url, writer=not args.dry_run,
+                         idle_in_transaction_s=settings.idle_in_transaction_timeout_s)
     publisher = UpdatePublisher(settings)
     try:
         applied = apply_ratings(engine, sources, now=datetime.now(UTC), since=args.since, dry_run=args.dry_run,

@@ -61,6 +61,12 @@ class StoreSettings(ServiceSettings):
         description="Stories only read as candidates, kept in memory with their centroid (~15 KB each): more "
                     "reads fewer centroids again on a large database.",
     )
+    idle_in_transaction_timeout_s: float = Field(
+        default=60.0, ge=0,
+        description="PostgreSQL ends the session of a writer (or of re-cluster, apply-ratings) whose transaction sat "
+                    "idle this long, as a paused or frozen process's does, so its locks stop holding up the other "
+                    "replicas; the writer runs the batch again. 0: never.",
+    )
 
 
 class ApiSettings(BaseSettings):
@@ -73,6 +79,10 @@ class ApiSettings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535, description="Listen port.")
     log_level: str = Field(default="INFO", description="Python log level name.")
     log_format: str = Field(default="json", pattern="^(json|console)$", description="json or console.")
+    statement_timeout_s: float = Field(
+        default=30.0, ge=0,
+        description="PostgreSQL cancels a request's query running this long; the request answers 503. 0: never.",
+    )
     admin_token: SecretStr | None = Field(
         default=None, min_length=16,
         description="Bearer token for the API's admin endpoints; unset, they answer 403 (disabled).",

@@ -51,6 +51,22 @@ def test_a_database_limit_the_message_exceeded_is_not_transient() -> None:
     assert is_transient(lost)
 
 
+def test_a_session_the_server_ended_is_transient_whatever_class_the_driver_gives_it() -> None:
+    """psycopg raises 25P03 (the server ended a transaction left idle too long: a paused writer's) as an
+    InternalError, which names no lost connection."""
+    class InternalError(Exception):
+        pass
+
+    class IdleInTransactionSessionTimeout(InternalError):
+        sqlstate = "25P03"
+
+    wrapped = InternalError("(psycopg.errors.IdleInTransactionSessionTimeout) terminating connection due to "
+                            "idle-in-transaction timeout")
+    wrapped.__cause__ = IdleInTransactionSessionTimeout("terminating connection due to idle-in-transaction timeout")
+    assert is_transient(wrapped)
+    assert not is_transient(InternalError("a bug the database reports"))
+
+
 def test_message_failures_are_not_transient() -> None:
     """Bad input and bugs use up attempts and end in the dead-letter stream."""
     class M(BaseModel):

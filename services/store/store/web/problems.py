@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from store.schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement the statement timeout (ApiSettings) cancelled
 
 log = structlog.get_logger("store.api")
 
@@ -53,8 +54,12 @@ def install_problem_handlers(api: FastAPI, *, wants_html: Callable[[Request], bo
 
     @api.exception_handler(SQLAlchemyError)
     def database_error(request: Request, exc: SQLAlchemyError) -> Response:
-        log.error("database error serving a request", path=request.url.path, error=str(exc))
-        detail = "the database is unavailable; try again shortly"
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) == QUERY_CANCELED:
+            log.warning("a request's query ran past the statement timeout", path=request.url.path)
+            detail = "the query took too long; try a narrower request"
+        else:
+            log.error("database error serving a request", path=request.url.path, error=str(exc))
+            detail = "the database is unavailable; try again shortly"
         if wants_html(request):
             return html_error(request, 503, detail)
         return problem(503, detail, request=request)

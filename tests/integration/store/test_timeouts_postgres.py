@@ -1,0 +1,107 @@
+"""PostgreSQL's session limits as the store sets them: a frozen writer's transaction stops holding up the
+others, and an API query running too long is cancelled into a 503."""
+
+from collections.abc import Iterator
+import time
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from newsflow_shared.delivery import is_transient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from store.api import build_api
+from store.db import make_engine
+from store.ingest import Outcome, ingest_article
+from store.locks import lock_keys
+from store.settings import ApiSettings
+from store.testing import extracted
+
+KEYS = ["term:kursk", "entity:north korea"]
+
+
+@pytest.fixture
+def frozen_after(postgres_url: str, engine: Engine) -> Iterator[Engine]:  # `engine` migrates the database
+    """A writer engine whose transactions PostgreSQL ends after 0.5 s idle."""
+    writer = make_engine(postgres_url, writer=True, idle_in_transaction_s=0.5)
+    yield writer
+    writer.dispose()
+
+
+def setting(engine: Engine, name: str) -> str:
+    with engine.connect() as connection:
+        return connection.execute(sa.text(f"show {name}")).scalar_one()
+
+
+def test_each_engine_carries_only_the_limits_it_was_given(postgres_url: str, frozen_after: Engine,
+                                                          engine: Engine) -> None:
+    api = make_engine(postgres_url, statement_timeout_s=2.5)
+    try:
+        assert setting(frozen_after, "idle_in_transaction_session_timeout") == "500ms"
+        assert setting(frozen_after, "statement_timeout") == "0"
+        assert setting(frozen_after, "plan_cache_mode") == "force_custom_plan"
+        assert setting(api, "statement_timeout") == "2500ms"
+        assert setting(api, "idle_in_transaction_session_timeout") == "0"
+        assert setting(engine, "idle_in_transaction_session_timeout") == "0"  # the defaults: no limit
+    finally:
+        api.dispose()
+
+
+def test_a_writer_frozen_inside_its_transaction_releases_its_locks_and_its_batch_is_retried(
+        frozen_after: Engine, engine: Engine) -> None:
+    """A paused replica (docker pause, SIGSTOP, a hung host) would otherwise keep its key locks, and every
+    other replica waiting on them, for as long as it stays paused."""
+    frozen = Session(frozen_after)
+    frozen.begin()
+    lock_keys(frozen, KEYS)  # then nothing more: the process is frozen
+    with Session(engine) as other, other.begin():
+        # The deadline: without the server ending the frozen session this fails after 20 s instead of hanging.
+        other.execute(sa.text("set local lock_timeout = '20s'"))
+        lock_keys(other, KEYS)
+    with pytest.raises(sa.exc.DBAPIError) as ended:
+        frozen.execute(sa.text("select 1"))  # it wakes up: its connection is gone, its transaction rolled back
+    frozen.close()
+    assert is_transient(ended.value)  # so the writer backs off and its batch stays pending, never dead-lettered
+    ingested = ingest_article(frozen_after, extracted(), now=datetime.now(UTC))  # a fresh connection
+    assert ingested.outcome is Outcome.INSERTED
+
+
+def test_a_batch_whose_session_the_server_ended_runs_again_on_a_fresh_connection(frozen_after: Engine) -> None:
+    """The writer paused mid-transaction (here: held up in its second statement) finds its session ended when it
+    wakes; the transaction is run again at once instead of failing the batch."""
+    statements = []
+
+    @sa.event.listens_for(frozen_after, "before_cursor_execute")
+    def pause_once(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+        if len(statements) == 2:
+            time.sleep(1.0)  # the pause under test, not a wait for something: idle past the 0.5 s limit
+
+    ingested = ingest_article(frozen_after, extracted(), now=datetime.now(UTC))
+    assert ingested.outcome is Outcome.INSERTED and ingested.update is not None
+    assert statements.count(statements[0]) == 2  # the transaction's first statement: one run, then the re-run
+    with frozen_after.connect() as connection:
+        assert connection.execute(sa.text("select count(*) from article")).scalar_one() == 1
+
+
+def test_an_api_query_past_the_statement_timeout_answers_503_and_says_why(postgres_url: str, engine: Engine) -> None:
+    api_engine = make_engine(postgres_url, statement_timeout_s=0.3)
+    try:
+        with TestClient(build_api(ApiSettings(DATABASE_URL=postgres_url), engine=api_engine)) as client, \
+                Session(engine) as blocker, blocker.begin():
+            assert client.get("/stories").status_code == 200
+            # A query held up for longer than the limit: by a lock here, by a costly plan in production.
+            blocker.execute(sa.text("lock table story in access exclusive mode"))
+            response = client.get("/stories")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == "the query took too long; try a narrower request"
+    finally:
+        api_engine.dispose()
+
+
+def test_limits_are_seconds_and_never_negative(sqlite_url: str) -> None:
+    with pytest.raises(ValueError, match="cannot be negative"):
+        make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", statement_timeout_s=-1)
+    make_engine(sqlite_url, idle_in_transaction_s=5).dispose()  # SQLite has no such limits: accepted, unused
