@@ -9,7 +9,7 @@ import functools
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
 
@@ -48,7 +48,12 @@ class Features:
 
     @classmethod
     def from_json(cls, data: dict) -> "Features":
-        return cls(**{name: data.get(name) or type(getattr(EMPTY, name))() for name in FIELDS})
+        features = cls(**{name: data.get(name) or type(getattr(EMPTY, name))() for name in FIELDS})
+        if all(_is_figure(n.get("value")) for n in features.numbers):
+            return features
+        # Stored before non-finite figures were refused (quantities_of): JSON kept NaN as null, which a story's
+        # rebuild from its rows could not read.
+        return replace(features, numbers=[n for n in features.numbers if _is_figure(n.get("value"))])
 
 
 FIELDS = ("title", "body", "entities", "events", "quantities", "numbers", "sentences")
@@ -67,6 +72,10 @@ def article_features(message: ArticleExtracted) -> Features:
         numbers=numbers,
         sentences=sentences(message.text, limit=SENTENCES),
     )
+
+
+def _is_figure(value: object) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
 
 
 def counts(mapping: dict[str, int]) -> dict[str, float]:

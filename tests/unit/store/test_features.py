@@ -1,6 +1,9 @@
 """Article features: numbers, guessed entities, fingerprints, and the similarity built on them."""
 
+from datetime import UTC, datetime
+
 from newsflow_shared.contracts.enrichment import Quantity
+from store.content import ContentRow, key_numbers
 from store.features import (Features, article_features, guessed_entities, hamming, numbers_in, simhash_bands,
                             text_hash)
 from store.idf import TermStats, weighted_terms
@@ -40,6 +43,19 @@ def test_a_non_finite_figure_is_no_figure() -> None:
                   for value, text in [(float("nan"), "many"), (float("inf"), "countless"), (5000.0, "5,000")]]
     assert [n["value"] for n in article_features(extracted(quantities=quantities)).numbers] == [5000.0]
     assert [n["value"] for n in numbers_in(f"They counted {'9' * 400} workers and 6,000 deminers")] == [6000.0]
+
+
+def test_a_figure_stored_as_null_before_that_is_left_out_when_the_row_is_read_again() -> None:
+    """Rows stored before non-finite figures were refused hold them as null: a story rebuilt from such rows
+    (a merge, an edited article, a re-cluster) failed on them, and so did every batch that rebuilt it."""
+    stored = article_features(extracted()).as_json() | {"numbers": [
+        {"value": None, "text": "many", "counted": "workers"}, {"value": 6000.0, "text": "6,000", "counted": ""}]}
+    row = ContentRow("a1", "northwind", "North Korea sends 6,000", Features.from_json(stored), [], [], False,
+                     datetime(2026, 11, 4, tzinfo=UTC))
+    assert [n["value"] for n in row.features.numbers] == [6000.0]
+    assert [(n["text"], n["sources"]) for n in key_numbers([row])] == [("6,000", 1)]
+    untouched = article_features(extracted()).as_json()
+    assert Features.from_json(untouched).numbers is untouched["numbers"]  # the usual row: nothing copied
 
 
 def test_simhashes_within_three_bits_share_a_band() -> None:
