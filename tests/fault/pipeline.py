@@ -9,6 +9,7 @@ on its stream, rows stored) is sampled while a test waits, so a slow run says wh
 import contextlib
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -147,6 +148,15 @@ class Pipeline:
                 return int(rows), int(distinct)
         except psycopg.OperationalError:
             return (0, 0)
+
+    def transaction_of(self, store: Service) -> int | None:
+        """The database backend of the `store` writer's session while it is inside a transaction, else None
+        (the writer names its sessions store:<consumer name>, its consumer name being host-pid)."""
+        name = f"store:{socket.gethostname()}-{store.process.pid}"[:63]
+        with psycopg.connect(_libpq(self.database_url), connect_timeout=3) as conn:
+            row = conn.execute("select pid from pg_stat_activity where application_name = %s "
+                               "and xact_start is not null", (name,)).fetchone()
+            return int(row[0]) if row else None
 
     def stories(self) -> tuple[int, int]:
         """(live stories, articles in the largest): the run should cluster like news, not into one story."""

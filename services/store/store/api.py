@@ -30,7 +30,8 @@ and are disabled (403) when no token is configured. The same process serves the 
 def build_api(settings: ApiSettings, *, engine: Engine | None = None) -> FastAPI:
     """The API over `settings.database_url` (or a given engine, which the caller then owns)."""
     owns_engine = engine is None
-    engine = engine or make_engine(settings.database_url, statement_timeout_s=settings.statement_timeout_s)
+    engine = engine or make_engine(settings.database_url, statement_timeout_s=settings.statement_timeout_s,
+                                  application_name="store-api")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -44,7 +44,7 @@ def utc_now() -> datetime:
 
 
 def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_now) -> AsgiFastStream:
-    engine = make_engine(settings.database_url, writer=True,
+    engine = make_engine(settings.database_url, writer=True, application_name=f"store:{settings.consumer_name}",
                          idle_in_transaction_s=settings.idle_in_transaction_timeout_s)
     cache_for(engine).resize(written=settings.story_cache_written, scored=settings.story_cache_candidates)
     matching = Matching(

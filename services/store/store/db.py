@@ -10,21 +10,24 @@ from sqlalchemy.engine.url import make_url
 from store.upserts import dumps
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+MAX_APPLICATION_NAME = 63  # PostgreSQL keeps that many bytes of it (ASCII: the names below are)
 # JSON columns (story centroids, content, coverage) through orjson: the writer reads and writes megabytes a batch.
 JSON_CODEC = {"json_serializer": dumps, "json_deserializer": orjson.loads}
 
 
 def make_engine(database_url: str, *, writer: bool = False, idle_in_transaction_s: float = 0,
-                statement_timeout_s: float = 0) -> Engine:
+                statement_timeout_s: float = 0, application_name: str | None = None) -> Engine:
     """An engine for `database_url`; `writer` engines take SQLite's write lock when a transaction begins.
 
     Without that, two SQLite writers that both read first deadlock on the upgrade to a write lock
     and one fails at once instead of waiting for the busy timeout.
 
     PostgreSQL only (0: no limit): `idle_in_transaction_s` has the server end a session whose transaction sat
-    idle that long, and `statement_timeout_s` cancel a statement running that long (SQLSTATE 57014).
+    idle that long, and `statement_timeout_s` cancel a statement running that long (SQLSTATE 57014);
+    `application_name` names the sessions in pg_stat_activity (which replica holds a lock, say).
     """
-    if make_url(database_url).get_backend_name() != "sqlite":
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
         settings = {
             # psycopg prepares a statement run five times, and PostgreSQL may then settle on a generic plan made
             # for no particular parameters: for `term = ANY(:terms)` planned while a table was small, a
@@ -34,9 +37,14 @@ def make_engine(database_url: str, *, writer: bool = False, idle_in_transaction_
             "idle_in_transaction_session_timeout": _milliseconds(idle_in_transaction_s),
             "statement_timeout": _milliseconds(statement_timeout_s),
         }
-        options = " ".join(f"-c {name}={value}" for name, value in settings.items() if value is not None)
-        return sa.create_engine(database_url, pool_pre_ping=True, connect_args={"options": options} if options else {},
-                                **JSON_CODEC)
+        # connect_args replace the URL's own parameters: the URL's options are kept, before ours (for the same
+        # setting the later -c, ours, wins), and so is an application_name the URL gives.
+        options = [url.query.get("options"), *(f"-c {name}={value}" for name, value in settings.items() if value)]
+        connect_args = {"options": " ".join(o for o in options if o),
+                        "application_name": None if "application_name" in url.query else application_name}
+        return sa.create_engine(database_url, pool_pre_ping=True, **JSON_CODEC, connect_args={
+            name: value[:MAX_APPLICATION_NAME] if name == "application_name" else value
+            for name, value in connect_args.items() if value})
     # The writer runs its transactions in worker threads, hence check_same_thread=False.
     engine = sa.create_engine(
         database_url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}, **JSON_CODEC

@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings = StoreSettings()
     configure_logging("store-ratings", level=settings.log_level, fmt=settings.log_format)
-    engine = make_engine(settings.database_url, writer=not args.dry_run,
+    engine = make_engine(settings.database_url, writer=not args.dry_run, application_name="store-apply-ratings",
                          idle_in_transaction_s=settings.idle_in_transaction_timeout_s)
     publisher = UpdatePublisher(settings)
     try:

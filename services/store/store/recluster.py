@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("store-recluster", level=settings.log_level, fmt=settings.log_format)
     matching = Matching(window=timedelta(hours=settings.story_window_h), min_similarity=settings.story_min_similarity,
                         merge_similarity=settings.story_merge_similarity)
-    engine = make_engine(settings.database_url, writer=True,
+    engine = make_engine(settings.database_url, writer=True, application_name="store-recluster",
                          idle_in_transaction_s=settings.idle_in_transaction_timeout_s)
     publisher = UpdatePublisher(settings)
     try:

@@ -1,4 +1,4 @@
-"""PostgreSQL's session limits as the store sets them: a frozen writer's transaction stops holding up the
+"""PostgreSQL's session settings as the store sets them: a frozen writer's transaction stops holding up the
 others, and an API query running too long is cancelled into a 503."""
 
 from collections.abc import Iterator
@@ -36,8 +36,11 @@ def setting(engine: Engine, name: str) -> str:
 
 def test_each_engine_carries_only_the_limits_it_was_given(postgres_url: str, frozen_after: Engine,
                                                           engine: Engine) -> None:
-    api = make_engine(postgres_url, statement_timeout_s=2.5)
+    api = make_engine(postgres_url, statement_timeout_s=2.5, application_name="store-api")
+    named = make_engine(postgres_url, writer=True, application_name=f"store:{'replica' * 20}")
     try:
+        assert setting(api, "application_name") == "store-api"  # pg_stat_activity tells the processes apart
+        assert setting(named, "application_name") == f"store:{'replica' * 20}"[:63]
         assert setting(frozen_after, "idle_in_transaction_session_timeout") == "500ms"
         assert setting(frozen_after, "statement_timeout") == "0"
         assert setting(frozen_after, "plan_cache_mode") == "force_custom_plan"
@@ -46,6 +49,18 @@ def test_each_engine_carries_only_the_limits_it_was_given(postgres_url: str, fro
         assert setting(engine, "idle_in_transaction_session_timeout") == "0"  # the defaults: no limit
     finally:
         api.dispose()
+        named.dispose()
+
+
+def test_the_urls_own_options_and_application_name_are_kept(postgres_url: str, engine: Engine) -> None:
+    own = make_engine(f"{postgres_url}?options=-c%20work_mem%3D7MB&application_name=ops-console", writer=True,
+                      idle_in_transaction_s=3, application_name="store:replica")
+    try:
+        assert setting(own, "work_mem") == "7MB"
+        assert setting(own, "application_name") == "ops-console"
+        assert setting(own, "idle_in_transaction_session_timeout") == "3s"
+    finally:
+        own.dispose()
 
 
 def test_a_writer_frozen_inside_its_transaction_releases_its_locks_and_its_batch_is_retried(
