@@ -39,7 +39,7 @@ from prometheus_client import Counter
 from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import ClusterDownError, OutOfMemoryError, ReadOnlyError, ResponseError, TryAgainError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from newsflow_shared import streams
@@ -98,6 +98,12 @@ _MESSAGE_SQLSTATE_CLASSES = ("54",)
 # ... and SQLSTATEs of the server ending a session that drivers raise as another class: 25P03, a transaction
 # left idle past idle_in_transaction_session_timeout (psycopg: an InternalError), a paused process's.
 _SESSION_ENDED_SQLSTATES = ("25P03",)
+# Redis refusing writes for now although it answers: full (OOM under maxmemory-policy noeviction, as
+# docs/operations.md recommends), a replica mid-failover (READONLY, MASTERDOWN, CLUSTERDOWN, TRYAGAIN), unable
+# to persist (MISCONF), busy in a script (BUSY), short of replicas (NOREPLICAS). redis-py raises them as
+# ResponseErrors, the class a bad command gets; MISCONF, BUSY and NOREPLICAS only by the error's first word.
+_REDIS_REFUSALS = (OutOfMemoryError, ReadOnlyError, ClusterDownError, TryAgainError)
+_REDIS_REFUSAL_CODES = ("MISCONF", "BUSY", "NOREPLICAS")
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -113,11 +119,18 @@ def is_transient(exc: BaseException) -> bool:
     for error in chain:
         # Not the builtin TimeoutError: a handler's own time limit on a pathological message is the
         # message's failure, and must end in the dead-letter stream rather than be retried forever.
-        if isinstance(error, ConnectionError | RedisConnectionError | RedisTimeoutError):
+        if isinstance(error, (ConnectionError, RedisConnectionError, RedisTimeoutError, *_REDIS_REFUSALS)):
+            return True
+        if isinstance(error, ResponseError) and _redis_error_code(error) in _REDIS_REFUSAL_CODES:
             return True
         if any(cls.__name__ in _TRANSIENT_DB_ERRORS for cls in type(error).__mro__):
             return True
     return False
+
+
+def _redis_error_code(error: ResponseError) -> str:
+    """The error's first word as the server sent it (redis-py 8 keeps it apart, as `status_code`)."""
+    return getattr(error, "status_code", None) or str(error).split(" ", 1)[0]
 
 
 def message_bytes(raw: dict[str, Any]) -> int:

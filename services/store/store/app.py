@@ -80,27 +80,34 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
     )
     async def store_batch(msg: RedisBatchStreamMessage, redis: Redis) -> None:
         """Store a batch of extracted articles in one transaction and publish the stories' updates."""
-        accepted: list[tuple[Entry, ArticleExtracted]] = []
-        for entry in entries_of(msg.raw_message):
-            try:
-                accepted.append((entry, accept(entry, max_message_bytes=settings.max_message_bytes)))
-            except Rejected as exc:
-                await reject(redis, entry, exc.reason, str(exc))
+        entries = entries_of(msg.raw_message)
         try:
-            results = await asyncio.to_thread(ingest_articles, engine, [a for _, a in accepted], now=clock(),
-                                              matching=matching) if accepted else []
+            await store_entries(entries, redis)
         except Exception as exc:
+            # An outage can meet any step: the database, or Redis refusing the updates or the dead letters (full,
+            # failing over). The delivery middleware, which backs off for the reclaimer, does not see batches.
             error = f"{type(exc).__name__}: {exc}"
             if is_transient(exc):
                 delay = OUTAGE.failed(error)
                 log.warning("dependency unavailable; message left pending, backing off", stream=stream,
-                            entries=len(accepted), error=error, backoff_s=delay)
+                            entries=len(entries), error=error, backoff_s=delay)
                 await asyncio.sleep(delay)  # backoff: this consumer's next read waits for it
             else:
                 log.warning("batch failed; its entries stay pending for the per-message retry", stream=stream,
-                            entries=len(accepted), error=error, exc_info=True)
+                            entries=len(entries), error=error, exc_info=True)
             raise
         OUTAGE.recovered()
+
+    async def store_entries(entries: list[Entry], redis: Redis) -> None:
+        """Dead-letter the entries no retry can store, store the rest in one transaction, publish the updates."""
+        accepted: list[tuple[Entry, ArticleExtracted]] = []
+        for entry in entries:
+            try:
+                accepted.append((entry, accept(entry, max_message_bytes=settings.max_message_bytes)))
+            except Rejected as exc:
+                await reject(redis, entry, exc.reason, str(exc))
+        results = await asyncio.to_thread(ingest_articles, engine, [a for _, a in accepted], now=clock(),
+                                          matching=matching) if accepted else []
         # One message per story version: the articles that joined a story in this batch changed it once.
         # It carries the correlation id of the article it names (the story's last in the batch), else (that
         # article is from an earlier batch, as a redelivery's is) of the first message that gave it. Each

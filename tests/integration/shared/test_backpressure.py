@@ -16,8 +16,10 @@ from newsflow_shared.settings import ServiceSettings
 from redis.asyncio import Redis
 
 from tests.support.polling import eventually
+from tests.support.redis_memory import refuse_writes
 
 STREAM = "newsflow:test:bp"
+RELAYED = "newsflow:test:bp-relayed"
 GROUP = "bp"
 
 
@@ -178,3 +180,45 @@ async def test_streams_outside_the_pipeline_are_trimmed_but_never_waited_on(redi
         for n in range(10):
             await asyncio.wait_for(publish(producer.publisher(stream=STREAM), Item(n=n)), timeout=5)
     assert await redis.xlen(STREAM) == 10, "nothing acknowledged, nothing trimmed"
+
+
+async def test_a_full_redis_is_an_outage_and_the_message_is_handled_after_it(redis_url: str, redis: Redis) -> None:
+    """Redis at maxmemory (noeviction) refuses the handler's publish with OOM, which redis-py raises as a
+    ResponseError, the class of a bad command: it was counted against the message. It is an outage: the message
+    stays pending past max_attempts, the consumer backs off, and once Redis has room it is handled, never
+    dead-lettered."""
+    await ensure_group(redis, STREAM, GROUP)
+    settings = ServiceSettings(REDIS_URL=redis_url, consumer_name="c", max_attempts=2, claim_idle_ms=100,
+                               max_stream_lag=0)
+    attempts: list[int] = []
+    full = asyncio.Event()
+    broker = build_broker(settings, consumes=[Item])
+    relayed = broker.publisher(stream=RELAYED)
+
+    @consume(broker, stream=STREAM, group=GROUP, consumer="c", read_batch=10, claim_idle_ms=100)
+    async def relay(item: Item) -> None:
+        attempts.append(item.n)
+        await full.wait()  # started before Redis is filled: a full Redis refuses a group's creation too
+        await publish(relayed, Item(n=item.n + 1))
+
+    OUTAGE.recovered()
+    async with RedisBroker(redis_url) as producer:
+        await publish(producer.publisher(stream=STREAM), Item(n=1))
+    async with broker:
+        await broker.start()
+        await eventually(lambda: attempts == [1], what="the message read")
+        restore = refuse_writes(redis_url)
+        try:
+            full.set()
+            await eventually(lambda: len(attempts) >= 4, timeout=20, what="four attempts refused by a full Redis")
+            assert "OutOfMemoryError" in (OUTAGE.problem() or ""), OUTAGE.problem()
+        finally:
+            restore()
+
+        async def acked() -> bool:
+            return (await redis.xpending(STREAM, GROUP))["pending"] == 0
+
+        await eventually(acked, timeout=20, what="the message handled once Redis has room")
+    assert await redis.xlen(streams.dead_letter_stream(GROUP)) == 0
+    assert [fields for _, fields in await redis.xrange(RELAYED)] and await redis.xlen(RELAYED) == 1
+    assert OUTAGE.problem() is None

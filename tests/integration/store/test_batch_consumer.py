@@ -2,6 +2,7 @@
 entry by entry, and every entry ends stored or dead-lettered."""
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from faststream.redis import RedisBroker
@@ -9,13 +10,15 @@ from newsflow_shared import streams
 from newsflow_shared.contracts import extracted_articles, story_updates
 from newsflow_shared.contracts.dead_letters import DeadLettered
 from newsflow_shared.contracts.story_updates import StoryChange
-from newsflow_shared.delivery import dead_letter_entry
+from newsflow_shared.delivery import OUTAGE, dead_letter_entry
 from redis.asyncio import Redis
 from store.app import build_app
 from store.settings import StoreSettings
 from store.testing import extracted, migrated_engine, source_ref
+from structlog.testing import capture_logs
 
 from tests.integration.store.test_consumer import article_rows, drained, eventually, read_story_updates
+from tests.support.redis_memory import refuse_writes
 
 DEAD = streams.dead_letter_stream(streams.STORE_GROUP)
 
@@ -117,6 +120,55 @@ async def test_a_failed_batch_is_retried_entry_by_entry_by_the_reclaimer(redis_u
         await eventually(lambda: settled(redis, updates=2, dead=0), what="both stored after the batch failed")
     assert article_rows(sqlite_url) == 2
     assert len(calls) == 3  # the failed batch, then one call per reclaimed entry
+
+
+async def test_a_full_redis_holds_a_stored_batch_back_as_an_outage_and_loses_nothing(
+        redis_url: str, sqlite_url: str) -> None:
+    """Redis fills up while a batch is stored, and refuses its story updates (OOM, raised as a ResponseError): an
+    outage, not the articles' failure. The batch subscriber backs off itself (the delivery middleware, which backs
+    off for the reclaimer, does not see batches) and the entries stay pending however often they are tried; once
+    Redis has room every update is published and nothing is dead-lettered."""
+    migrated_engine(sqlite_url).dispose()
+    OUTAGE.recovered()
+    filled: list[Callable[[], None]] = []  # the function that gives Redis room again, once it is full
+
+    def clock() -> datetime:
+        if not filled:
+            filled.append(refuse_writes(redis_url))  # full from the first batch's transaction on
+        return datetime.now(UTC)
+
+    messages = [extracted(), extracted("https://harbor.example/k", source=source_ref("harbor"))]
+    settings = StoreSettings(REDIS_URL=redis_url, DATABASE_URL=sqlite_url, consumer_name="store-test",
+                             claim_idle_ms=200, max_attempts=2)
+    try:
+        with capture_logs() as logs:
+            app = build_app(settings, clock=clock)
+            async with Redis.from_url(redis_url) as redis, app.start_lifespan_context():
+                # Sent once every subscriber has started (the app's context is entered before they have): a full
+                # Redis refuses the creation of their groups as well.
+                async def started() -> bool:
+                    return app.broker.running
+
+                await eventually(started, what="the writer's subscribers started")
+                async with RedisBroker(redis_url) as producer:
+                    for message in messages:
+                        await producer.publish(message, stream=extracted_articles.STREAM, headers=message.headers())
+
+                async def tried_past_max_attempts() -> bool:
+                    entries = await redis.xpending_range(extracted_articles.STREAM, streams.STORE_GROUP, "-", "+", 10)
+                    return len(entries) == 2 and min(e["times_delivered"] for e in entries) > settings.max_attempts
+
+                await eventually(tried_past_max_attempts, what="both entries tried past max_attempts, Redis full")
+                assert "OutOfMemoryError" in (OUTAGE.problem() or ""), OUTAGE.problem()
+                filled[0]()  # Redis has room again
+                await eventually(lambda: settled(redis, updates=2, dead=0), what="both updates published")
+    finally:
+        if filled:
+            filled[0]()
+    assert article_rows(sqlite_url) == 2
+    backed_off = [e for e in logs if e["event"] == "dependency unavailable; message left pending, backing off"]
+    assert any("entries" in e and "OutOfMemoryError" in e["error"] for e in backed_off), backed_off  # the batch's own
+    assert OUTAGE.problem() is None
 
 
 async def test_dead_letter_entry_writes_the_letter_and_acks_that_entry_only(redis_url: str) -> None:

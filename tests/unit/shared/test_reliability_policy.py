@@ -20,6 +20,12 @@ class DisconnectionError(OperationalError):
 @pytest.mark.parametrize("exc", [
     ConnectionRefusedError("refused"), ConnectionResetError(), redis.exceptions.ConnectionError("gone"),
     redis.exceptions.TimeoutError(), OperationalError("server closed the connection"), DisconnectionError(),
+    # Redis answering but refusing writes for now: full, failing over, unable to persist.
+    redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'."),
+    redis.exceptions.ReadOnlyError("You can't write against a read only replica."),
+    redis.exceptions.ClusterDownError("The cluster is down"),
+    redis.exceptions.ResponseError("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+                                   "persist to disk."),
 ])
 def test_infrastructure_failures_are_transient(exc: Exception) -> None:
     """Redis, database and network failures never count against a message."""
@@ -76,7 +82,7 @@ def test_message_failures_are_not_transient() -> None:
         M(n="x")
     # TimeoutError too: a handler's own time limit on a pathological page is that page's failure.
     for exc in (ValueError("bad"), KeyError("k"), InvalidMessage("no"), invalid.value, redis.exceptions.ResponseError(),
-                TimeoutError()):
+                redis.exceptions.ResponseError("ERR unknown command 'XFOO'"), TimeoutError()):
         assert not is_transient(exc), exc
 
 
