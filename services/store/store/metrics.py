@@ -22,6 +22,12 @@ REPAIRED = Counter(
     "published_at: an implausible publication date dropped).",
     ["repair"],
 )
+API_DATABASE_ERRORS = Counter(
+    "newsflow_store_api_database_errors_total",
+    "API requests answered 503 for the database, by kind (timeout: the query ran past the statement timeout; "
+    "unavailable: any other database error).",
+    ["kind"],
+)
 BATCH_PHASE_SECONDS = Histogram(
     "newsflow_store_batch_phase_seconds",
     "Wall time of each phase of a batch's transaction (store.ingest): features, read, place, write, recount, "

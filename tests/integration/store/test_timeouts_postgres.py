@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from newsflow_shared.delivery import is_transient
+from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from store.api import build_api
@@ -102,6 +103,7 @@ def test_a_batch_whose_session_the_server_ended_runs_again_on_a_fresh_connection
 
 def test_an_api_query_past_the_statement_timeout_answers_503_and_says_why(postgres_url: str, engine: Engine) -> None:
     api_engine = make_engine(postgres_url, statement_timeout_s=0.3)
+    timeouts = REGISTRY.get_sample_value("newsflow_store_api_database_errors_total", {"kind": "timeout"}) or 0.0
     try:
         with TestClient(build_api(ApiSettings(DATABASE_URL=postgres_url), engine=api_engine)) as client, \
                 Session(engine) as blocker, blocker.begin():
@@ -112,6 +114,7 @@ def test_an_api_query_past_the_statement_timeout_answers_503_and_says_why(postgr
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["detail"] == "the query took too long; try a narrower request"
+        assert REGISTRY.get_sample_value("newsflow_store_api_database_errors_total", {"kind": "timeout"}) == timeouts + 1
     finally:
         api_engine.dispose()
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
+from store.metrics import API_DATABASE_ERRORS
 from store.schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -55,9 +56,11 @@ def install_problem_handlers(api: FastAPI, *, wants_html: Callable[[Request], bo
     @api.exception_handler(SQLAlchemyError)
     def database_error(request: Request, exc: SQLAlchemyError) -> Response:
         if getattr(getattr(exc, "orig", None), "sqlstate", None) == QUERY_CANCELED:
+            API_DATABASE_ERRORS.labels(kind="timeout").inc()
             log.warning("a request's query ran past the statement timeout", path=request.url.path)
             detail = "the query took too long; try a narrower request"
         else:
+            API_DATABASE_ERRORS.labels(kind="unavailable").inc()
             log.error("database error serving a request", path=request.url.path, error=str(exc))
             detail = "the database is unavailable; try again shortly"
         if wants_html(request):
