@@ -112,9 +112,10 @@ def is_transient(exc: BaseException) -> bool:
     A message that failed only because a dependency was down must never use up its attempts.
     """
     chain = [error for error in (exc, exc.__cause__, exc.__context__) if error is not None]
-    if any(str(getattr(error, "sqlstate", None) or "").startswith(_MESSAGE_SQLSTATE_CLASSES) for error in chain):
+    sqlstates = [str(getattr(error, "sqlstate", None) or "") for error in chain]
+    if any(state.startswith(_MESSAGE_SQLSTATE_CLASSES) for state in sqlstates):
         return False
-    if any(str(getattr(error, "sqlstate", None) or "") in _SESSION_ENDED_SQLSTATES for error in chain):
+    if any(state in _SESSION_ENDED_SQLSTATES for state in sqlstates):
         return True
     for error in chain:
         # Not the builtin TimeoutError: a handler's own time limit on a pathological message is the

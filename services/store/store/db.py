@@ -40,11 +40,10 @@ def make_engine(database_url: str, *, writer: bool = False, idle_in_transaction_
         # connect_args replace the URL's own parameters: the URL's options are kept, before ours (for the same
         # setting the later -c, ours, wins), and so is an application_name the URL gives.
         options = [url.query.get("options"), *(f"-c {name}={value}" for name, value in settings.items() if value)]
-        connect_args = {"options": " ".join(o for o in options if o),
-                        "application_name": None if "application_name" in url.query else application_name}
-        return sa.create_engine(database_url, pool_pre_ping=True, **JSON_CODEC, connect_args={
-            name: value[:MAX_APPLICATION_NAME] if name == "application_name" else value
-            for name, value in connect_args.items() if value})
+        connect_args = {"options": " ".join(o for o in options if o)} if any(options) else {}
+        if application_name and "application_name" not in url.query:
+            connect_args["application_name"] = application_name[:MAX_APPLICATION_NAME]
+        return sa.create_engine(database_url, pool_pre_ping=True, connect_args=connect_args, **JSON_CODEC)
     # The writer runs its transactions in worker threads, hence check_same_thread=False.
     engine = sa.create_engine(
         database_url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}, **JSON_CODEC

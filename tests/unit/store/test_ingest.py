@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from newsflow_shared.contracts.story_updates import Coverage, StoryChange, StoryUpdated
 from newsflow_shared.delivery import InvalidMessage
+from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from store.coverage import compute_coverage, coverage_rows
-from prometheus_client import REGISTRY
 from store.ingest import Outcome, ingest_article
 from store.models import Article, Source, Story
 from store.testing import FETCHED_AT, extracted, migrated_engine, source_ref
