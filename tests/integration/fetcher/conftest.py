@@ -34,6 +34,7 @@ class Route:
     etag: str | None = None  # answer 304 to a matching If-None-Match
     trickle_s: float = 0.0  # pause between single bytes: a server that trickles its body
     delay_s: float = 0.0  # pause before answering (the behaviour under test, not synchronisation)
+    gate: threading.Event | None = None  # answer only once the test sets it (it acts while the request is open)
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,11 @@ class Site:
 
     def serve(self, path: str, body: str | bytes, *, content_type: str | None = "text/html; charset=utf-8",
               status: int = 200, send_length: bool = True, headers: dict[str, str] | None = None,
-              etag: str | None = None, trickle_s: float = 0.0, delay_s: float = 0.0) -> str:
+              etag: str | None = None, trickle_s: float = 0.0, delay_s: float = 0.0,
+              gate: threading.Event | None = None) -> str:
         data = body.replace("{base_url}", self.base_url).encode() if isinstance(body, str) else body
         self.routes[path] = Route(status, data, content_type, dict(headers or {}), send_length=send_length,
-                                  etag=etag, trickle_s=trickle_s, delay_s=delay_s)
+                                  etag=etag, trickle_s=trickle_s, delay_s=delay_s, gate=gate)
         return self.base_url + path
 
     def redirect(self, path: str, location: str, status: int = 301) -> str:
@@ -116,6 +118,8 @@ class Site:
                     return
                 if route.delay_s:
                     site.released.wait(route.delay_s)
+                if route.gate is not None:
+                    route.gate.wait(30)
                 if route.etag and headers.get("if-none-match") == route.etag:
                     self.send_response(304)
                     self.send_header("ETag", route.etag)

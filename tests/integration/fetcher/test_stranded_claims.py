@@ -1,5 +1,8 @@
-"""Claims that were never published (a replica died, or Redis vanished while a publish failed) cannot hide
+"""Claims that were never published (a replica died, Redis vanished or refused the publish) cannot hide
 an item for good: the feed is read in full until the item is published, and a failed release is retried."""
+
+import asyncio
+import threading
 
 import redis
 from fetcher.canonical import canonical_url
@@ -9,7 +12,8 @@ from fetcher.seen import SeenSet
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from tests.integration.fetcher.conftest import page, read_published, rss, sources
+from tests.integration.fetcher.conftest import eventually, metric, page, read_published, rss, sources
+from tests.support.redis_memory import refuse_writes
 
 
 async def test_an_item_claimed_but_unpublished_keeps_the_feed_uncached(site, make_deps, redis_url) -> None:
@@ -59,3 +63,35 @@ async def test_a_release_that_failed_is_retried_before_the_next_claims(redis_url
     (claim,) = await seen.claim_or_lookup_many([url])  # hands the stranded claim back, then claims anew
     assert claim.claimed
     await client.aclose()
+
+
+async def test_items_a_full_redis_refused_are_published_once_it_has_room(site, make_deps, redis_url) -> None:
+    """Redis at maxmemory under noeviction answers the publish's MULTI/EXEC with EXECABORT: neither the message
+    nor the seen mark is applied, the feed keeps no ETag, and once Redis has room the next poll reads the feed
+    in full and publishes every item, once."""
+    held = threading.Event()
+    feed_url = site.serve("/feed.xml", rss(("{base_url}/a.html", "A"), ("{base_url}/b.html", "B")), etag='"v1"')
+    site.serve("/a.html", page("A"), gate=held)
+    site.serve("/b.html", page("B"), gate=held)
+    outlets = sources(("full", [feed_url]))
+    refused_before = metric("newsflow_fetch_errors_total", source="full", reason="publish_failed")
+    async with make_deps() as deps:
+        polling = asyncio.create_task(poll_once(outlets, deps))
+        restore = None
+        try:
+            await eventually(lambda: site.count("/a.html"), what="a page requested (its URL claimed)")
+            restore = refuse_writes(redis_url)
+            held.set()
+            first = await asyncio.wait_for(polling, timeout=30)
+        finally:
+            held.set()
+            if restore is not None:
+                restore()
+        assert read_published(redis_url) == []
+        second = await poll_once(outlets, deps)
+    assert first.published == 0 and first.errors >= 1
+    assert metric("newsflow_fetch_errors_total", source="full", reason="publish_failed") > refused_before
+    assert "if-none-match" not in site.requests_for("/feed.xml")[1].headers
+    assert second.published == 2
+    assert sorted(p.article.canonical_url for p in read_published(redis_url)) == [
+        f"{site.base_url}/a.html", f"{site.base_url}/b.html"]
