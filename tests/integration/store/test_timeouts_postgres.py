@@ -1,9 +1,10 @@
 """PostgreSQL's session settings as the store sets them: a frozen writer's transaction stops holding up the
-others, and an API query running too long is cancelled into a 503."""
+others, and an API query running too long is cancelled into a 503; and a streamed export meeting a database
+error."""
 
-from collections.abc import Iterator
 import time
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,8 +17,14 @@ from store.api import build_api
 from store.db import make_engine
 from store.ingest import Outcome, ingest_article
 from store.locks import lock_keys
+from store.queries import StoryFilters
 from store.settings import ApiSettings
 from store.testing import extracted
+from store.web import gdelt
+from store.web.exports import stream_lines
+
+from tests.unit.api.newsroom import KURSK, NOW, RATES, ingest_story
+from tests.unit.api.test_events import DEPLOYMENT
 
 KEYS = ["term:kursk", "entity:north korea"]
 
@@ -101,9 +108,13 @@ def test_a_batch_whose_session_the_server_ended_runs_again_on_a_fresh_connection
         assert connection.execute(sa.text("select count(*) from article")).scalar_one() == 1
 
 
+def database_errors(kind: str) -> float:
+    return REGISTRY.get_sample_value("newsflow_store_api_database_errors_total", {"kind": kind}) or 0.0
+
+
 def test_an_api_query_past_the_statement_timeout_answers_503_and_says_why(postgres_url: str, engine: Engine) -> None:
     api_engine = make_engine(postgres_url, statement_timeout_s=0.3)
-    timeouts = REGISTRY.get_sample_value("newsflow_store_api_database_errors_total", {"kind": "timeout"}) or 0.0
+    timeouts = database_errors("timeout")
     try:
         with TestClient(build_api(ApiSettings(DATABASE_URL=postgres_url), engine=api_engine)) as client, \
                 Session(engine) as blocker, blocker.begin():
@@ -114,8 +125,48 @@ def test_an_api_query_past_the_statement_timeout_answers_503_and_says_why(postgr
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["detail"] == "the query took too long; try a narrower request"
-        assert REGISTRY.get_sample_value("newsflow_store_api_database_errors_total", {"kind": "timeout"}) == timeouts + 1
+        assert database_errors("timeout") == timeouts + 1
     finally:
+        api_engine.dispose()
+
+
+def test_an_export_whose_first_query_fails_answers_503_not_an_empty_200(postgres_url: str, engine: Engine) -> None:
+    """A streamed body starts with its status: the export runs its first query before it starts."""
+    api_engine = make_engine(postgres_url, statement_timeout_s=0.3)
+    before = database_errors("timeout")
+    try:
+        with TestClient(build_api(ApiSettings(DATABASE_URL=postgres_url), engine=api_engine)) as client, \
+                Session(engine) as blocker, blocker.begin():
+            blocker.execute(sa.text("lock table story in access exclusive mode"))
+            response = client.get("/exports/events.tsv", params={"header": True})
+        assert response.status_code == 503
+        assert response.json()["detail"] == "the query took too long; try a narrower request"
+        assert database_errors("timeout") == before + 1
+    finally:
+        api_engine.dispose()
+
+
+def test_an_export_failing_once_streaming_is_counted_and_raised_so_its_body_ends_incomplete(
+        postgres_url: str, engine: Engine) -> None:
+    """Past the first line the status is sent: the error must reach the server (which then closes the connection
+    without the body's last chunk), not end the iteration as if the export were complete."""
+    for story in (KURSK, RATES):
+        ingest_story(engine, story, events=[DEPLOYMENT])
+    api_engine = make_engine(postgres_url, application_name="store-api-export")
+    filters = StoryFilters(since=NOW - timedelta(days=1), until=NOW + timedelta(hours=1))
+    before = database_errors("unavailable")
+    lines = stream_lines(api_engine, filters, gdelt.jsonl_line, path="/exports/events.jsonl")
+    try:
+        assert '"North Korea"' in next(lines)  # the first story's record
+        with engine.connect() as admin:  # the export's session ends, as in a database restart
+            ended = admin.execute(sa.text("select pg_terminate_backend(pid) from pg_stat_activity "
+                                          "where application_name = 'store-api-export'")).scalars().all()
+        assert ended == [True]
+        with pytest.raises(sa.exc.OperationalError):
+            list(lines)
+        assert database_errors("unavailable") == before + 1
+    finally:
+        lines.close()
         api_engine.dispose()
 
 

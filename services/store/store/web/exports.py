@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from store import queries
@@ -14,7 +15,7 @@ from store.queries import StoryFilters
 from store.schemas import EventRecord
 from store.web import gdelt
 from store.web.params import Since, Until, check_range
-from store.web.problems import problem_responses
+from store.web.problems import database_failure, problem_responses
 
 MAX_SPAN = timedelta(days=366)
 DEFAULT_SPAN = timedelta(days=1)
@@ -33,14 +34,36 @@ def time_range(since: datetime | None, until: datetime | None) -> tuple[datetime
 
 
 def stream_lines(
-    engine: Engine, filters: StoryFilters, line: Callable[[EventRecord], str], first: str = ""
+    engine: Engine, filters: StoryFilters, line: Callable[[EventRecord], str], *, path: str, first: str = ""
+) -> Iterator[str]:
+    """The export's lines, its first query already run: a database failing at once answers 503 (through the
+    problem handlers), not a 200 with an empty body. A failure once the body has started can no longer change
+    the status: it is counted and raised, and the server ends the body without its last chunk, so the client
+    reads an incomplete response, never a short export passed off as whole."""
+    lines = export_lines(engine, filters, line, path=path, first=first)
+    next(lines)  # up to the first record, here in the request
+    return lines
+
+
+def export_lines(
+    engine: Engine, filters: StoryFilters, line: Callable[[EventRecord], str], *, path: str, first: str
 ) -> Iterator[str]:
     # Its own session: the request's is closed before a streamed body is sent.
-    if first:
-        yield first
     with Session(engine) as session:
-        for record in queries.iter_events(session, filters=filters):
-            yield line(record)
+        records = queries.iter_events(session, filters=filters)
+        head = next(records, None)
+        yield ""  # primed: what stream_lines waits for
+        if first:
+            yield first
+        if head is None:
+            return
+        yield line(head)
+        try:
+            for record in records:
+                yield line(record)
+        except SQLAlchemyError as exc:
+            database_failure(exc, path=path)
+            raise
 
 
 def disposition(name: str, since: datetime, until: datetime) -> dict[str, str]:
@@ -57,7 +80,7 @@ def events_tsv(
     """Events of the stories changed in [since, until) (default: the last day) as GDELT 2.0 event rows."""
     since, until = time_range(since, until)
     lines = stream_lines(request.app.state.engine, StoryFilters(since=since, until=until), gdelt.tsv_line,
-                         first=gdelt.header_line() if header else "")
+                         path=request.url.path, first=gdelt.header_line() if header else "")
     return StreamingResponse(lines, media_type="text/tab-separated-values; charset=utf-8",
                              headers=disposition("tsv", since, until))
 
@@ -67,6 +90,7 @@ def events_tsv(
 def events_jsonl(request: Request, since: Since = None, until: Until = None) -> StreamingResponse:
     """Events of the stories changed in [since, until) (default: the last day), one JSON object a line."""
     since, until = time_range(since, until)
-    lines = stream_lines(request.app.state.engine, StoryFilters(since=since, until=until), gdelt.jsonl_line)
+    lines = stream_lines(request.app.state.engine, StoryFilters(since=since, until=until), gdelt.jsonl_line,
+                         path=request.url.path)
     return StreamingResponse(lines, media_type="application/x-ndjson",
                              headers=disposition("jsonl", since, until))

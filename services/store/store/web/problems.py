@@ -37,6 +37,17 @@ def invalid_parameters(exc: RequestValidationError) -> list[dict]:
             for error in exc.errors()]
 
 
+def database_failure(exc: SQLAlchemyError, *, path: str) -> str:
+    """Count and log a request's database error; returns what to tell the client."""
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == QUERY_CANCELED:
+        API_DATABASE_ERRORS.labels(kind="timeout").inc()
+        log.warning("a request's query ran past the statement timeout", path=path)
+        return "the query took too long; try a narrower request"
+    API_DATABASE_ERRORS.labels(kind="unavailable").inc()
+    log.error("database error serving a request", path=path, error=str(exc))
+    return "the database is unavailable; try again shortly"
+
+
 def install_problem_handlers(api: FastAPI, *, wants_html: Callable[[Request], bool], html_error: HtmlError) -> None:
     @api.exception_handler(HTTPException)
     def http_error(request: Request, exc: HTTPException) -> Response:
@@ -55,14 +66,7 @@ def install_problem_handlers(api: FastAPI, *, wants_html: Callable[[Request], bo
 
     @api.exception_handler(SQLAlchemyError)
     def database_error(request: Request, exc: SQLAlchemyError) -> Response:
-        if getattr(getattr(exc, "orig", None), "sqlstate", None) == QUERY_CANCELED:
-            API_DATABASE_ERRORS.labels(kind="timeout").inc()
-            log.warning("a request's query ran past the statement timeout", path=request.url.path)
-            detail = "the query took too long; try a narrower request"
-        else:
-            API_DATABASE_ERRORS.labels(kind="unavailable").inc()
-            log.error("database error serving a request", path=request.url.path, error=str(exc))
-            detail = "the database is unavailable; try again shortly"
+        detail = database_failure(exc, path=request.url.path)
         if wants_html(request):
             return html_error(request, 503, detail)
         return problem(503, detail, request=request)
