@@ -16,6 +16,7 @@ from newsflow_shared.contracts.base import Contract
 from newsflow_shared.delivery import delivery_middleware, ensure_group
 from newsflow_shared.health import ReadinessCheck, health_routes
 from newsflow_shared.observability import Observability
+from newsflow_shared.redis_writes import writes_check
 from newsflow_shared.settings import ServiceSettings
 from newsflow_shared.stream_metrics import StreamStateSampler
 
@@ -49,14 +50,16 @@ def build_worker_app(
 ) -> AsgiFastStream:
     """Wrap the broker in an app that creates its consumer groups first and serves health and /metrics.
 
-    `readiness` adds named checks to the Redis ping behind /health and /health/ready (e.g. the store's
-    database): each raises, or returns False, when its dependency is unusable.
+    `readiness` adds named checks to the Redis ones (it answers a ping; it takes writes: not full, not a
+    replica) behind /health and /health/ready (e.g. the store's database): each raises, or returns False,
+    when its dependency is unusable.
     """
 
     async def redis_answers() -> bool:
         return await broker.ping(settings.readiness_timeout_s)
 
-    checks: dict[str, ReadinessCheck] = {"redis": redis_answers, **(readiness or {})}
+    checks: dict[str, ReadinessCheck] = {"redis": redis_answers, "redis_writes": writes_check(str(settings.redis_url)),
+                                         **(readiness or {})}
     sampler = StreamStateSampler(str(settings.redis_url), interval_s=settings.stream_metrics_interval_s)
 
     async def create_groups() -> None:

@@ -16,6 +16,7 @@ from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from tests.support.polling import eventually
+from tests.support.redis_memory import refuse_writes
 
 STREAM = streams.STORY_UPDATES  # any pipeline stream: the sampler reads those
 OUT = "newsflow:test:ops-out"
@@ -117,12 +118,14 @@ async def test_ready_live_and_health_reflect_redis_and_extra_checks(redis_url: s
     async with client:
         ready = await client.get("/health/ready")
         assert (ready.status_code, ready.json()) == (200, {"status": "ready",
-                                                          "checks": {"redis": "ok", "database": "ok"}})
+                                                          "checks": {"redis": "ok", "redis_writes": "ok",
+                                                                     "database": "ok"}})
         assert (await client.get("/health")).status_code == 204
         database_up = False
         ready = await client.get("/health/ready")
         assert ready.status_code == 503
-        assert ready.json()["checks"] == {"redis": "ok", "database": "ConnectionError: database is down"}
+        assert ready.json()["checks"] == {"redis": "ok", "redis_writes": "ok",
+                                          "database": "ConnectionError: database is down"}
         assert (await client.get("/health")).status_code == 503
         assert (await client.get("/health/live")).status_code == 200
 
@@ -135,3 +138,21 @@ async def test_not_ready_when_redis_is_unreachable() -> None:
         live = await client.get("/health/live")
     assert ready.status_code == 503 and ready.json()["checks"]["redis"] != "ok"
     assert live.json() == {"status": "alive"}
+
+
+async def test_not_ready_while_redis_is_full_and_ready_again_once_it_has_room(redis_url: str,
+                                                                              client_for: Any) -> None:
+    """A full Redis still answers PING, but refuses every write: readiness names that instead of saying ready."""
+    client = await client_for(worker(redis_url, "ops-full"))
+    async with client:
+        restore = refuse_writes(redis_url)
+        try:
+            full = await client.get("/health/ready")
+        finally:
+            restore()
+        again = await client.get("/health/ready")
+    assert full.status_code == 503
+    assert full.json()["checks"]["redis"] == "ok"
+    assert full.json()["checks"]["redis_writes"].startswith("RuntimeError: Redis is full: ")
+    assert "under noeviction, so it refuses writes" in full.json()["checks"]["redis_writes"]
+    assert (again.status_code, again.json()["checks"]["redis_writes"]) == (200, "ok")
