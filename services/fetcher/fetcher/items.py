@@ -16,6 +16,7 @@ from typing import Protocol
 
 import structlog
 from newsflow_shared.contracts.raw_articles import ArticleFetched, FeedEntry, HttpMeta, content_hash
+from newsflow_shared.delivery import is_transient
 from pydantic import ValidationError
 from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
@@ -221,7 +222,11 @@ async def _publish(source: Source, feed_url: str, item: FeedItem, canonical: str
                                          revised=revision > 1)
     except Exception as exc:  # counted, and retried on a later poll because the claim is released
         FETCH_ERRORS.labels(source=source.id, reason="publish_failed").inc()
-        log.exception("publishing the article failed", source=source.id, url=item.link, error=repr(exc))
+        if is_transient(exc):  # Redis down or refusing writes: one line an item, not a traceback each
+            log.warning("publishing the article failed; Redis is unavailable, the page is retried at the next poll",
+                        source=source.id, url=item.link, error=repr(exc))
+        else:
+            log.exception("publishing the article failed", source=source.id, url=item.link, error=repr(exc))
         return False
     # DEBUG: at hundreds of articles a minute, one INFO line per feed poll (polling.py) is what operators read.
     if _debug_enabled():

@@ -11,6 +11,7 @@ from fetcher.polling import poll_once
 from fetcher.seen import SeenSet
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from structlog.testing import capture_logs
 
 from tests.integration.fetcher.conftest import eventually, metric, page, read_published, rss, sources
 from tests.support.redis_memory import refuse_writes
@@ -82,7 +83,8 @@ async def test_items_a_full_redis_refused_are_published_once_it_has_room(site, m
             await eventually(lambda: site.count("/a.html"), what="a page requested (its URL claimed)")
             restore = refuse_writes(redis_url)
             held.set()
-            first = await asyncio.wait_for(polling, timeout=30)
+            with capture_logs() as logs:
+                first = await asyncio.wait_for(polling, timeout=30)
         finally:
             held.set()
             if restore is not None:
@@ -90,6 +92,9 @@ async def test_items_a_full_redis_refused_are_published_once_it_has_room(site, m
         assert read_published(redis_url) == []
         second = await poll_once(outlets, deps)
     assert first.published == 0 and first.errors >= 1
+    refused = [e for e in logs if e["event"].startswith("publishing the article failed")]
+    assert refused and all(e["log_level"] == "warning" and "OutOfMemoryError" in e["error"] for e in refused), refused
+    assert not any(e.get("exc_info") for e in refused)  # an outage is a line an item, not a traceback each
     assert metric("newsflow_fetch_errors_total", source="full", reason="publish_failed") > refused_before
     assert "if-none-match" not in site.requests_for("/feed.xml")[1].headers
     assert second.published == 2
