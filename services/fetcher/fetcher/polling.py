@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import structlog
+from newsflow_shared.delivery import is_transient
 
 from fetcher.documents import ListingLimits, list_items, newest_first
 from fetcher.feeds import FeedProblem
@@ -219,5 +220,9 @@ async def _reschedule(task: FeedTask, deps: PollDeps, state: FeedState, *, chang
 
 def _internal_failure(task: FeedTask, exc: Exception) -> PollSummary:
     FETCH_ERRORS.labels(source=task.source.id, reason="internal").inc()
-    log.error("feed poll failed", source=task.source.id, url=task.url, error=repr(exc), exc_info=exc)
+    if is_transient(exc):  # Redis down or refusing writes: a line a feed, not a traceback each
+        log.warning("feed poll failed; Redis is unavailable, the feed is polled again later", source=task.source.id,
+                    url=task.url, error=repr(exc))
+    else:
+        log.error("feed poll failed", source=task.source.id, url=task.url, error=repr(exc), exc_info=exc)
     return PollSummary(feeds=1, errors=1, next_due=time.time() + 60)

@@ -100,3 +100,25 @@ async def test_items_a_full_redis_refused_are_published_once_it_has_room(site, m
     assert second.published == 2
     assert sorted(p.article.canonical_url for p in read_published(redis_url)) == [
         f"{site.base_url}/a.html", f"{site.base_url}/b.html"]
+
+
+async def test_a_poll_a_full_redis_refuses_logs_one_warning_and_the_next_poll_publishes(site, make_deps,
+                                                                                        redis_url) -> None:
+    """Refused from its first write (the feed's lease): the poll is a warning line, not a traceback, and
+    nothing of the feed is lost."""
+    feed_url = site.serve("/feed.xml", rss(("{base_url}/a.html", "A")))
+    site.serve("/a.html", page("A"))
+    outlets = sources(("full", [feed_url]))
+    async with make_deps() as deps:
+        restore = refuse_writes(redis_url)
+        try:
+            with capture_logs() as logs:
+                first = await poll_once(outlets, deps)
+        finally:
+            restore()
+        second = await poll_once(outlets, deps)
+    failed = [e for e in logs if e["event"].startswith("feed poll failed")]
+    assert (first.published, first.errors) == (0, 1)
+    assert failed and all(e["log_level"] == "warning" and not e.get("exc_info") for e in failed), failed
+    assert second.published == 1
+    assert [p.article.canonical_url for p in read_published(redis_url)] == [f"{site.base_url}/a.html"]
