@@ -35,6 +35,7 @@ from store.announcements import UpdatePublisher, announced
 from store.db import make_engine
 from store.filters import one_of
 from store.ingest import Batch, finish_stories
+from store.migrate import usable_for_command
 from store.models import Article, Source, Story
 from store.settings import StoreSettings
 from store.sources import RATINGS, source_fields
@@ -179,8 +180,8 @@ def report(applied: RatingsApplied, *, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m store.ratings", description=__doc__.split("\n")[0])
+def main(argv: list[str] | None = None, prog: str = "python -m store.ratings") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("--sources-file", type=Path, default=os.environ.get("FETCHER_SOURCES_FILE"),
                         help="the fetcher's sources file (default: env FETCHER_SOURCES_FILE)")
     parser.add_argument("--since", type=iso_time, default=None,
@@ -198,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("store-ratings", level=settings.log_level, fmt=settings.log_format)
     engine = make_engine(settings.database_url, writer=not args.dry_run, application_name="store-apply-ratings",
                          idle_in_transaction_s=settings.idle_in_transaction_timeout_s)
+    if not usable_for_command(engine, prog):
+        engine.dispose()
+        return 1
     publisher = UpdatePublisher(settings)
     try:
         applied = apply_ratings(engine, sources, now=datetime.now(UTC), since=args.since, dry_run=args.dry_run,

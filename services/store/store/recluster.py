@@ -29,6 +29,7 @@ from store.db import make_engine
 from store.features import Features
 from store.idf import TermStats, weighted_terms
 from store.ingest import Batch, finish, finish_stories, remember
+from store.migrate import usable_for_command
 from store.models import Article, Fingerprint, Story, StoryMerge
 from store.settings import StoreSettings
 from store.similarity import ArticleVectors, add_to_centroid
@@ -185,20 +186,26 @@ def print_progress(started: float) -> Callable[[int, int], None]:
     return show
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m store.recluster", description=__doc__.split("\n")[0])
+def main(argv: list[str] | None = None, prog: str = "python -m store.recluster") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("--since", type=parse_time, required=True, help="ISO time (UTC if no offset)")
     parser.add_argument("--until", type=parse_time, default=None, help="ISO time, default: now")
     args = parser.parse_args(argv)
+    until = args.until or datetime.now(UTC)
+    if args.since >= until:
+        parser.error(f"--since ({args.since.isoformat()}) must be before --until ({until.isoformat()})")
     settings = StoreSettings()
     configure_logging("store-recluster", level=settings.log_level, fmt=settings.log_format)
     matching = Matching(window=timedelta(hours=settings.story_window_h), min_similarity=settings.story_min_similarity,
                         merge_similarity=settings.story_merge_similarity)
     engine = make_engine(settings.database_url, writer=True, application_name="store-recluster",
                          idle_in_transaction_s=settings.idle_in_transaction_timeout_s)
+    if not usable_for_command(engine, prog):
+        engine.dispose()
+        return 1
     publisher = UpdatePublisher(settings)
     try:
-        counts = recluster(engine, since=args.since, until=args.until or datetime.now(UTC), matching=matching,
+        counts = recluster(engine, since=args.since, until=until, matching=matching,
                            now=datetime.now(UTC), progress=print_progress(time.monotonic()), publish=publisher)
     finally:
         publisher.close()

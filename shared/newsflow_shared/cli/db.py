@@ -21,5 +21,8 @@ def upgrade(database_url: str, revision: str) -> None:
         url = settings.sqlalchemy_url(database_url)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    migrate.upgrade(url, revision)
+    try:
+        migrate.upgrade(url, revision)
+    except migrate.DatabaseUnreachable as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"database schema at {revision} ({migrate.head_revision()})")

@@ -28,10 +28,11 @@ def require_module(module: str, package: str) -> object:
 
 
 def run_module_main(ctx: click.Context, module: str, package: str, args: tuple[str, ...]) -> None:
-    """Hand a subcommand's arguments to a service module's argparse `main` and exit with its code."""
+    """Hand a subcommand's arguments to a service module's argparse `main` (its usage and errors named as
+    the subcommand, e.g. `newsflow recluster`) and exit with its code."""
     found = require_module(module, package)
     try:
-        code = found.main(list(args))
+        code = found.main(list(args), prog=ctx.command_path)
     except SystemExit as exc:  # argparse's --help and usage errors
         code = exc.code if isinstance(exc.code, int) else 1
     ctx.exit(code or 0)

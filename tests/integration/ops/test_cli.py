@@ -1,4 +1,5 @@
-"""The `newsflow` command against real Redis and SQLite: status, backfill, db upgrade, recluster."""
+"""The `newsflow` command against real Redis and SQLite: status, backfill, db upgrade, recluster, and the store's
+commands on a database they cannot use."""
 
 import io
 import json
@@ -14,6 +15,9 @@ from redis import Redis
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+REPO = Path(__file__).resolve().parents[3]
+UNREACHABLE = "postgresql+psycopg://nobody:secret@127.0.0.1:1/none"  # nothing listens on port 1
+
 ARTICLE = """<html><head><title>{title}</title>{link}</head><body><article><h1>{title}</h1>
 <p>{body}</p></article></body></html>"""
 
@@ -24,7 +28,7 @@ def page(title: str, canonical: str | None = None) -> str:
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False, prog_name="newsflow")
     return result.exit_code, result.output
 
 
@@ -178,3 +182,35 @@ def test_recluster_passes_usage_errors_through() -> None:
 def test_db_upgrade_rejects_unsupported_database_urls(url: str) -> None:
     code, text = run("db", "upgrade", "--database-url", url)
     assert code == 1 and "DATABASE_URL must be" in text
+
+
+def test_recluster_refuses_a_range_that_ends_before_it_starts(sqlite_url: str) -> None:
+    code, text = run("recluster", "--since", "2026-12-01", "--until", "2026-11-01", env={"DATABASE_URL": sqlite_url})
+    assert code == 2
+    assert ("newsflow recluster: error: --since (2026-12-01T00:00:00+00:00) must be before --until "
+            "(2026-11-01T00:00:00+00:00)") in text
+
+
+@pytest.mark.parametrize("command", [
+    ("recluster", "--since", "2026-11-01"),
+    ("sources", "apply-ratings", "--sources-file", str(REPO / "demo/sources.compose.yaml"), "--dry-run"),
+])
+def test_store_commands_say_in_one_line_why_they_cannot_use_the_database(command: tuple[str, ...],
+                                                                         sqlite_url: str) -> None:
+    """Unreachable, or never migrated: the reason and what to do, not a driver's traceback from the first query."""
+    name = " ".join(command[:2] if command[0] == "sources" else command[:1])
+    code, text = run(*command, env={"DATABASE_URL": UNREACHABLE})
+    assert code == 1
+    assert (f"newsflow {name}: error: cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:1/none: "
+            "connection failed") in text
+    assert "secret" not in text and "Traceback" not in text
+    code, text = run(*command, env={"DATABASE_URL": sqlite_url})  # a database nobody migrated
+    assert code == 1
+    assert f"newsflow {name}: error: {sqlite_url} has no store schema: run `python -m store.migrate` " in text
+
+
+def test_db_upgrade_says_when_the_database_cannot_be_reached() -> None:
+    code, text = run("db", "upgrade", "--database-url", UNREACHABLE)
+    assert code == 1
+    assert "Error: cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:1/none" in text
+    assert "secret" not in text
