@@ -5,17 +5,34 @@ import os
 
 import click
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from newsflow_shared import dead_letter_store
+from newsflow_shared.cli.options import unreachable_redis
 from newsflow_shared.dead_letter_store import LetterNotFound, StoredLetter
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 STAGE = click.option("--stage", help="Only this stage's dead letters (extractor, store, ...).")
 
 
+def redis_url() -> str:
+    """REDIS_URL, as the services read it."""
+    return os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+
+
 def connect() -> Redis:
-    """Redis from REDIS_URL, as the services read it."""
-    return Redis.from_url(os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
+    return Redis.from_url(redis_url())
+
+
+class RedisCommands(click.Group):
+    """Subcommands that end with one line naming the Redis they cannot reach, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (OSError, RedisConnectionError, RedisTimeoutError) as exc:
+            raise unreachable_redis(redis_url(), exc) from exc
 
 
 def printable(text: str) -> str:
@@ -32,7 +49,7 @@ def summary(stored: StoredLetter) -> dict:
     }
 
 
-@click.group()
+@click.group(cls=RedisCommands)
 def dlq() -> None:
     """Dead-lettered messages, per stage (extractor, store, ...)."""
 

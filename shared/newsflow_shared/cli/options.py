@@ -1,5 +1,7 @@
 """Options several `newsflow` subcommands share, read from the same variables the services use."""
 
+from urllib.parse import urlsplit
+
 import click
 
 redis_url_option = click.option(
@@ -36,3 +38,15 @@ def run_module_main(ctx: click.Context, module: str, package: str, args: tuple[s
     except SystemExit as exc:  # argparse's --help and usage errors
         code = exc.code if isinstance(exc.code, int) else 1
     ctx.exit(code or 0)
+
+
+def without_password(url: str) -> str:
+    """A URL fit for an error message: its password, if any, as ***."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
+
+
+def unreachable_redis(url: str, exc: Exception) -> click.ClickException:
+    return click.ClickException(f"cannot reach Redis at {without_password(url)}: {exc}")

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from newsflow_shared import streams
-from newsflow_shared.cli.options import redis_url_option
+from newsflow_shared.cli.options import redis_url_option, unreachable_redis
 from newsflow_shared.stream_state import PipelineState, count_since, entry_time_ms, read_pipeline
 
 # Which service writes each stream: its entries over a window are that service's throughput.
@@ -77,5 +77,5 @@ def status(redis_url: str, window_s: int, json_output: bool) -> None:
     try:
         state, throughput = asyncio.run(gather(redis_url, window_s))
     except (OSError, RedisError) as exc:
-        raise click.ClickException(f"cannot reach Redis at {redis_url}: {exc}") from exc
+        raise unreachable_redis(redis_url, exc) from exc
     click.echo((as_json if json_output else render)(state, throughput, window_s))

@@ -66,10 +66,13 @@ def test_status_shows_streams_groups_dead_letters_and_throughput(redis_url: str)
     assert report["throughput"] == {"window_s": 60, "published": {"fetcher": 4, "extractor": 0, "store": 0}}
 
 
-def test_status_says_when_redis_is_unreachable() -> None:
-    """No traceback: one line naming the Redis URL, exit code 1."""
-    code, text = run("status", "--redis-url", "redis://127.0.0.1:1/0")
-    assert code == 1 and "cannot reach Redis at redis://127.0.0.1:1/0" in text
+@pytest.mark.parametrize("command", [("status",), ("dlq", "list"), ("dlq", "show", "1-0"), ("dlq", "replay", "--all")])
+def test_commands_say_when_redis_is_unreachable(command: tuple[str, ...]) -> None:
+    """No traceback: one line naming the Redis URL (its password hidden), exit code 1."""
+    code, text = run(*command, env={"REDIS_URL": "redis://:hunter2@127.0.0.1:1/0"})  # nothing listens on port 1
+    assert code == 1
+    assert text.startswith("Error: cannot reach Redis at redis://:***@127.0.0.1:1/0: "), text
+    assert "hunter2" not in text
 
 
 def test_backfill_publishes_a_directory_of_pages_onto_the_raw_stream(redis_url: str, tmp_path: Path) -> None:

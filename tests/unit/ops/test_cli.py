@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from newsflow_shared.cli import main
 from newsflow_shared.cli.dlq import printable
-from newsflow_shared.cli.options import require_module
+from newsflow_shared.cli.options import require_module, without_password
 
 REPO = Path(__file__).resolve().parents[3]
 COMPOSE_SOURCES = REPO / "demo/sources.compose.yaml"
@@ -51,3 +51,13 @@ def test_a_missing_service_package_is_named_with_the_install_command() -> None:
 def test_dead_letter_errors_are_printed_without_terminal_control_sequences() -> None:
     """An error string from hostile input cannot drive the operator's terminal: controls are escaped."""
     assert printable("bad \x1b[2J title\nsecond line\x07") == "bad \\x1b[2J title second line\\x07"
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+    ("redis://:s3cret@redis:6379/0", "redis://:***@redis:6379/0"),
+    ("rediss://ops:p%40ss@cache.example:6380/2", "rediss://ops:***@cache.example:6380/2"),
+    ("redis://ops@redis/0", "redis://ops@redis/0"),  # a user without a password
+])
+def test_urls_in_error_messages_hide_their_password(url: str, shown: str) -> None:
+    assert without_password(url) == shown
