@@ -71,10 +71,14 @@ def html_files(root: Path) -> list[Path]:
 
 
 def page_from_file(path: Path, root: Path, base_url: str | None) -> Page:
-    html = path.read_text(encoding="utf-8", errors="replace")
     relative = path.relative_to(root).as_posix()
+    try:
+        html = path.read_text(encoding="utf-8", errors="replace")
+        modified = path.stat().st_mtime
+    except OSError as exc:  # unreadable or gone since the directory was listed: this page only
+        raise PageSkipped(f"{relative}: cannot read it: {exc.strerror or exc}") from exc
     return Page(url=page_url(html, relative, base_url), html=html, origin=f"file:{relative}",
-                fetched_at=datetime.fromtimestamp(path.stat().st_mtime, UTC))
+                fetched_at=datetime.fromtimestamp(modified, UTC))
 
 
 def warc_pages(stream: IO[bytes], origin: str) -> Iterator[Page | PageSkipped]:

@@ -1,8 +1,10 @@
 """`newsflow backfill PATH`: publish archived pages (a directory of HTML files or a WARC) onto the raw stream."""
 
 import asyncio
+import gzip
 import sys
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -11,7 +13,8 @@ from redis.exceptions import RedisError
 
 from newsflow_shared import backfill
 from newsflow_shared.backfill import Page, PageSkipped
-from newsflow_shared.cli.options import redis_url_option, require_module
+from newsflow_shared.cli.dlq import printable
+from newsflow_shared.cli.options import redis_url_option, require_module, without_password
 from newsflow_shared.contracts import raw_articles
 from newsflow_shared.contracts.source import SourceRef
 from newsflow_shared.delivery import OutputOversized, publish
@@ -54,20 +57,23 @@ async def publish_pages(redis_url: str, pages: Iterable[Page | PageSkipped], sou
     to_raw = broker.publisher(stream=raw_articles.STREAM)
     async with broker:
         await broker.connect()
-        for page in pages:
-            try:
-                if isinstance(page, PageSkipped):
-                    raise page
-                article = backfill.to_article(page, source)
-            except (PageSkipped, ValueError) as exc:
-                skipped.append(str(exc))
-                continue
-            try:
-                await publish(to_raw, article, correlation_id=str(uuid.uuid4()))
-            except OutputOversized as exc:
-                skipped.append(f"{page.url}: {exc}")
-                continue
-            published += 1
+        try:
+            for page in pages:
+                try:
+                    if isinstance(page, PageSkipped):
+                        raise page
+                    article = backfill.to_article(page, source)
+                except (PageSkipped, ValueError) as exc:
+                    skipped.append(str(exc))
+                    continue
+                try:
+                    await publish(to_raw, article, correlation_id=str(uuid.uuid4()))
+                except OutputOversized as exc:
+                    skipped.append(f"{page.url}: {exc}")
+                    continue
+                published += 1
+        except ArchiveFault as exc:
+            raise click.ClickException(f"{exc}; the {published} pages before that point were published") from exc
     return published, skipped
 
 
@@ -80,13 +86,38 @@ def directory_pages(root: Path, base_url: str | None, bar: click.progressbar) ->
 
 
 def warc_file_pages(path: Path, bar: click.progressbar) -> Iterator[Page | PageSkipped]:
-    with path.open("rb") as stream:
-        done = 0
-        for page in backfill.warc_pages(stream, path.name):
-            bar.update(stream.tell() - done)
-            done = stream.tell()
-            yield page
-        bar.update(bar.length - done)
+    """The archive's pages; its own faults end the import with a message saying so (the pages before them are
+    published), never taken for Redis's."""
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        with path.open("rb") as stream:
+            done = 0
+            for page in backfill.warc_pages(stream, path.name):
+                bar.update(stream.tell() - done)
+                done = stream.tell()
+                yield page
+            bar.update(bar.length - done)
+    except (OSError, ArchiveLoadFailed) as exc:
+        raise ArchiveFault(f"cannot read {path} as a WARC file: {printable(str(exc))[:200]}") from exc
+    if path.name.lower().endswith(".gz") and (problem := gzip_fault(path)) is not None:
+        raise ArchiveFault(f"{path} is cut short or corrupt ({problem})")
+
+
+class ArchiveFault(Exception):
+    """The archive ends badly: the import stops there and says how far it got."""
+
+
+def gzip_fault(path: Path) -> str | None:
+    """Why a gzip file's stream does not end as it should, or None. warcio stops quietly at a member cut
+    short (a download or crawl interrupted), so an import would look complete with its last pages missing."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+    except (EOFError, OSError, zlib.error) as exc:
+        return str(exc)
+    return None
 
 
 @click.command(name="backfill")
@@ -106,8 +137,8 @@ def backfill_command(path: Path, source_id: str, sources_file: Path | None, sour
     source = resolve_source(source_id, sources_file, source_name, base_url)
     try:
         published, skipped = publish_from(path, base_url, source, redis_url, max_message_bytes)
-    except (OSError, RedisError) as exc:
-        raise click.ClickException(f"cannot publish to Redis at {redis_url}: {exc}") from exc
+    except (OSError, RedisError) as exc:  # the files' own errors were turned into messages above
+        raise click.ClickException(f"cannot publish to Redis at {without_password(redis_url)}: {exc}") from exc
     for reason in skipped:
         click.echo(f"skipped {reason}", err=True)
     click.echo(f"published {published} pages to {raw_articles.STREAM}; skipped {len(skipped)}")
@@ -116,7 +147,10 @@ def backfill_command(path: Path, source_id: str, sources_file: Path | None, sour
 def publish_from(path: Path, base_url: str | None, source: SourceRef, redis_url: str,
                  max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> tuple[int, list[str]]:
     if path.is_dir():
-        files = backfill.html_files(path)
+        try:
+            files = backfill.html_files(path)
+        except OSError as exc:
+            raise click.ClickException(f"cannot list {path}: {exc}") from exc
         with click.progressbar(files, label=f"{len(files)} pages", file=sys.stderr) as bar:
             published, skipped = asyncio.run(publish_pages(redis_url, directory_pages(path, base_url, bar), source,
                                                            max_message_bytes))

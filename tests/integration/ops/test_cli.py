@@ -152,6 +152,30 @@ def test_backfill_publishes_the_html_responses_of_a_warc_file(redis_url: str, tm
     assert published[0].feed.feed_url == "warc:crawl.warc.gz"
 
 
+def test_backfill_says_when_a_warc_file_is_cut_short(redis_url: str, tmp_path: Path) -> None:
+    """warcio stops quietly at a gzip member cut short: the import must not look complete."""
+    warc = tmp_path / "crawl.warc.gz"
+    write_warc(warc, [(f"https://herald.example/{n}", 200, "text/html", page(f"P{n}").encode()) for n in range(9)])
+    data = warc.read_bytes()
+    # A download interrupted inside a record (a cut between two records leaves a valid, shorter WARC).
+    warc.write_bytes(data[:len(data) * 2 // 3 + 25])
+    code, text = run("backfill", str(warc), "--source", "herald", "--redis-url", redis_url)
+    published = len(raw_articles(redis_url))
+    assert code == 1 and 0 < published < 9
+    assert (f"Error: {warc} is cut short or corrupt (Compressed file ended before the end-of-stream marker was "
+            f"reached); the {published} pages before that point were published") in text
+
+
+def test_backfill_says_when_a_file_is_no_warc_at_all(redis_url: str, tmp_path: Path) -> None:
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(b"\x1f\x8b\x08\x00garbage\x1b[31mgarbage" * 50)
+    code, text = run("backfill", str(warc), "--source", "herald", "--redis-url", redis_url)
+    assert code == 1
+    assert f"Error: cannot read {warc} as a WARC file: Unknown archive format" in text
+    assert "\x1b" not in text  # the file's bytes are escaped, not sent to the terminal
+    assert "the 0 pages before that point were published" in text
+
+
 def test_backfill_refuses_a_file_that_is_not_a_warc(tmp_path: Path, redis_url: str) -> None:
     (tmp_path / "x.zip").write_bytes(b"PK")
     code, text = run("backfill", str(tmp_path / "x.zip"), "--source", "herald", "--redis-url", redis_url)

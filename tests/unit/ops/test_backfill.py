@@ -10,6 +10,7 @@ from newsflow_shared.backfill import (
     PageSkipped,
     canonical_link,
     html_files,
+    page_from_file,
     page_url,
     to_article,
 )
@@ -60,3 +61,10 @@ def test_large_pages_travel_compressed_and_oversized_ones_are_skipped() -> None:
     assert article.html == "" and article.page_html() == big
     with pytest.raises(PageSkipped, match="over the"):
         to_article(page("x" * (MAX_HTML_CHARS + 1)), SOURCE)
+
+
+def test_a_file_gone_since_the_directory_was_listed_is_skipped_not_fatal(tmp_path: Path) -> None:
+    """Only that page is passed over (named, with the reason); an OSError here had ended the whole import as
+    if Redis had failed."""
+    with pytest.raises(PageSkipped, match=r"^news/gone\.html: cannot read it: No such file or directory$"):
+        page_from_file(tmp_path / "news" / "gone.html", tmp_path, None)
