@@ -13,8 +13,7 @@ from redis.exceptions import RedisError
 
 from newsflow_shared import backfill
 from newsflow_shared.backfill import Page, PageSkipped
-from newsflow_shared.cli.dlq import printable
-from newsflow_shared.cli.options import redis_url_option, require_module, without_password
+from newsflow_shared.cli.options import printable, redis_url_option, require_module, without_password
 from newsflow_shared.contracts import raw_articles
 from newsflow_shared.contracts.source import SourceRef
 from newsflow_shared.delivery import OutputOversized, publish

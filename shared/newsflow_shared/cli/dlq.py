@@ -9,7 +9,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from newsflow_shared import dead_letter_store
-from newsflow_shared.cli.options import unreachable_redis
+from newsflow_shared.cli.options import printable, unreachable_redis
 from newsflow_shared.dead_letter_store import LetterNotFound, StoredLetter
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -33,11 +33,6 @@ class RedisCommands(click.Group):
             return super().invoke(ctx)
         except (OSError, RedisConnectionError, RedisTimeoutError) as exc:
             raise unreachable_redis(redis_url(), exc) from exc
-
-
-def printable(text: str) -> str:
-    """Error text comes from untrusted input: escape control characters (terminal escape sequences) on one line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.replace("\n", " "))
 
 
 def summary(stored: StoredLetter) -> dict:

@@ -1,4 +1,5 @@
-"""Options several `newsflow` subcommands share, read from the same variables the services use."""
+"""Options several `newsflow` subcommands share, read from the same variables the services use, and the helpers
+their error messages share."""
 
 from urllib.parse import urlsplit
 
@@ -50,3 +51,8 @@ def without_password(url: str) -> str:
 
 def unreachable_redis(url: str, exc: Exception) -> click.ClickException:
     return click.ClickException(f"cannot reach Redis at {without_password(url)}: {exc}")
+
+
+def printable(text: str) -> str:
+    """Error text comes from untrusted input: escape control characters (terminal escape sequences) on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.replace("\n", " "))

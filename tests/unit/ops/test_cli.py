@@ -6,8 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from newsflow_shared.cli import main
-from newsflow_shared.cli.dlq import printable
-from newsflow_shared.cli.options import require_module, without_password
+from newsflow_shared.cli.options import printable, require_module, without_password
 
 REPO = Path(__file__).resolve().parents[3]
 COMPOSE_SOURCES = REPO / "demo/sources.compose.yaml"
