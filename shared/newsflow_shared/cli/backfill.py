@@ -84,6 +84,10 @@ def directory_pages(root: Path, base_url: str | None, bar: click.progressbar) ->
             yield exc
 
 
+class ArchiveFault(Exception):
+    """The archive ends badly: the import stops there and says how far it got."""
+
+
 def warc_file_pages(path: Path, bar: click.progressbar) -> Iterator[Page | PageSkipped]:
     """The archive's pages; its own faults end the import with a message saying so (the pages before them are
     published), never taken for Redis's."""
@@ -101,10 +105,6 @@ def warc_file_pages(path: Path, bar: click.progressbar) -> Iterator[Page | PageS
         raise ArchiveFault(f"cannot read {path} as a WARC file: {printable(str(exc))[:200]}") from exc
     if path.name.lower().endswith(".gz") and (problem := gzip_fault(path)) is not None:
         raise ArchiveFault(f"{path} is cut short or corrupt ({problem})")
-
-
-class ArchiveFault(Exception):
-    """The archive ends badly: the import stops there and says how far it got."""
 
 
 def gzip_fault(path: Path) -> str | None:
