@@ -81,11 +81,17 @@ def page_from_file(path: Path, root: Path, base_url: str | None) -> Page:
                 fetched_at=datetime.fromtimestamp(modified, UTC))
 
 
+class NoRecords(ValueError):
+    """A file with no WARC record at all: not a WARC (warcio only warns, and yields nothing)."""
+
+
 def warc_pages(stream: IO[bytes], origin: str) -> Iterator[Page | PageSkipped]:
     """Every HTML response record of a (gzipped or plain) WARC file, in file order."""
     from warcio.archiveiterator import ArchiveIterator
 
+    records = 0
     for record in ArchiveIterator(stream):
+        records += 1
         if record.rec_type != "response" or record.http_headers is None:
             continue
         url = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -102,6 +108,8 @@ def warc_pages(stream: IO[bytes], origin: str) -> Iterator[Page | PageSkipped]:
         yield Page(url=url, html=body.decode(charset, errors="replace"), origin=f"warc:{origin}",
                    fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")), status=status,
                    content_type=content_type)
+    if not records:
+        raise NoRecords(f"{origin}: no WARC records in it")
 
 
 def _charset(content_type: str) -> str:
@@ -110,9 +118,11 @@ def _charset(content_type: str) -> str:
 
 
 def _warc_date(value: str | None) -> datetime:
-    if not value:
+    """The record's capture time; now when it has none, or one no ISO 8601 reader takes (a broken crawler's)."""
+    try:
+        return datetime.fromisoformat(value) if value else datetime.now(UTC)  # Python 3.11+ reads the trailing Z
+    except ValueError:
         return datetime.now(UTC)
-    return datetime.fromisoformat(value)  # Python 3.11+ reads the trailing Z
 
 
 def to_article(page: Page, source: SourceRef) -> ArticleFetched:

@@ -101,7 +101,7 @@ def warc_file_pages(path: Path, bar: click.progressbar) -> Iterator[Page | PageS
                 done = stream.tell()
                 yield page
             bar.update(bar.length - done)
-    except (OSError, ArchiveLoadFailed) as exc:
+    except (OSError, ArchiveLoadFailed, backfill.NoRecords) as exc:
         raise ArchiveFault(f"cannot read {path} as a WARC file: {printable(str(exc))[:200]}") from exc
     if path.name.lower().endswith(".gz") and (problem := gzip_fault(path)) is not None:
         raise ArchiveFault(f"{path} is cut short or corrupt ({problem})")

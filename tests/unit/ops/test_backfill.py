@@ -1,11 +1,13 @@
 """Archived pages made into raw-article messages: where each page's URL comes from, how it travels."""
 
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from newsflow_shared.backfill import (
     COMPRESS_ABOVE_CHARS,
+    NoRecords,
     Page,
     PageSkipped,
     canonical_link,
@@ -13,6 +15,7 @@ from newsflow_shared.backfill import (
     page_from_file,
     page_url,
     to_article,
+    warc_pages,
 )
 from newsflow_shared.contracts.raw_articles import MAX_HTML_CHARS, article_id, content_hash
 from newsflow_shared.contracts.source import SourceRef
@@ -68,3 +71,25 @@ def test_a_file_gone_since_the_directory_was_listed_is_skipped_not_fatal(tmp_pat
     if Redis had failed."""
     with pytest.raises(PageSkipped, match=r"^news/gone\.html: cannot read it: No such file or directory$"):
         page_from_file(tmp_path / "news" / "gone.html", tmp_path, None)
+
+
+def test_a_file_with_no_warc_record_is_refused_not_read_as_an_empty_archive() -> None:
+    with pytest.raises(NoRecords, match="^crawl.warc: no WARC records in it$"):
+        list(warc_pages(io.BytesIO(b""), "crawl.warc"))
+
+
+def test_a_record_whose_capture_date_is_unreadable_is_taken_as_captured_now() -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    archive = io.BytesIO()
+    writer = WARCWriter(archive, gzip=False)
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    record = writer.create_warc_record("https://herald.example/a", "response", http_headers=http,
+                                       payload=io.BytesIO(b"<html><title>A</title></html>"))
+    record.rec_headers.replace_header("WARC-Date", "last tuesday")
+    writer.write_record(record)
+    before = datetime.now(UTC)
+    [page] = warc_pages(io.BytesIO(archive.getvalue()), "crawl.warc")
+    assert isinstance(page, Page) and page.url == "https://herald.example/a"
+    assert before <= page.fetched_at <= datetime.now(UTC)
