@@ -7,6 +7,7 @@ import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from redis.exceptions import RedisError
@@ -58,22 +59,28 @@ async def publish_pages(redis_url: str, pages: Iterable[Page | PageSkipped], sou
         await broker.connect()
         try:
             for page in pages:
-                try:
-                    if isinstance(page, PageSkipped):
-                        raise page
-                    article = backfill.to_article(page, source)
-                except (PageSkipped, ValueError) as exc:
-                    skipped.append(str(exc))
-                    continue
-                try:
-                    await publish(to_raw, article, correlation_id=str(uuid.uuid4()))
-                except OutputOversized as exc:
-                    skipped.append(f"{page.url}: {exc}")
-                    continue
-                published += 1
+                if (reason := await publish_page(to_raw, page, source)) is None:
+                    published += 1
+                else:
+                    skipped.append(reason)
         except ArchiveFault as exc:
             raise click.ClickException(f"{exc}; the {published} pages before that point were published") from exc
     return published, skipped
+
+
+async def publish_page(to_raw: Any, page: Page | PageSkipped, source: SourceRef) -> str | None:
+    """Publish one page; returns why it was skipped instead, or None."""
+    if isinstance(page, PageSkipped):
+        return str(page)
+    try:
+        article = backfill.to_article(page, source)
+    except (PageSkipped, ValueError) as exc:
+        return str(exc)
+    try:
+        await publish(to_raw, article, correlation_id=str(uuid.uuid4()))
+    except OutputOversized as exc:
+        return f"{page.url}: {exc}"
+    return None
 
 
 def directory_pages(root: Path, base_url: str | None, bar: click.progressbar) -> Iterator[Page | PageSkipped]:
