@@ -10,6 +10,10 @@ processes in one consumer group (1, then 2 replicas, each on a fresh database se
 the steady rate (articles acknowledged between 10% and 90% of the stream, so start-up is not counted),
 its ratio to the mean of the first count's rounds, and the clustering's scores against the generated events: replicas
 share the stories, so adding one must neither split an event nor lose an article.
+
+With --without content features (bench/store/what_if.py) it runs the writer as it is and the writer without
+that work in --rounds pairs of rounds, in alternating order after a warm-up, and prints the summed ratio:
+what taking the work off the writer would be worth, measured in the same run.
 """
 
 import argparse
@@ -44,6 +48,7 @@ from newsflow_shared.logs import configure_logging  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 from store.app import build_app, tune_garbage_collector  # noqa: E402
 from store.settings import StoreSettings  # noqa: E402
+from what_if import WORK, without  # noqa: E402
 
 
 async def publish_all(redis: Redis, redis_url: str, messages: list) -> None:
@@ -63,31 +68,53 @@ async def unacknowledged(redis: Redis) -> int | None:
     return group["lag"] + group["pending"]
 
 
-async def measure(args: argparse.Namespace, server_url: str) -> None:
+async def measure(args: argparse.Namespace, server_url: str, skipped: tuple[str, ...] = ()) -> float:
+    """One round of the writer in this process (without the `skipped` work, see what_if); returns its rate."""
     database_url = seeded_database(server_url, args.stories)
+    messages = generated_articles(args.articles, seed=5)
     async with Redis.from_url(args.redis_url) as redis:
-        await publish_all(redis, args.redis_url, generated_articles(args.articles, seed=5))
-        settings = StoreSettings(REDIS_URL=args.redis_url, DATABASE_URL=database_url, consumer_name="bench",
-                                 batch_size=args.batch, log_level=args.log_level)
-        configure_logging("store", level=settings.log_level, fmt=settings.log_format)  # as `python -m store`
-        app = build_app(settings)
-        tune_garbage_collector()  # as `python -m store` does
-        phased, started = phase_seconds(), time.perf_counter()
-        async with app.start_lifespan_context():
-            while await unacknowledged(redis) != 0:
-                await asyncio.sleep(0.05)  # poll interval
-            elapsed = time.perf_counter() - started
-        updates = await redis.xlen(story_updates.STREAM)
-        await redis.flushdb()
+        with without(skipped, messages):  # the features it precomputes: before the clock
+            await publish_all(redis, args.redis_url, messages)
+            settings = StoreSettings(REDIS_URL=args.redis_url, DATABASE_URL=database_url, consumer_name="bench",
+                                     batch_size=args.batch, log_level=args.log_level)
+            configure_logging("store", level=settings.log_level, fmt=settings.log_format)  # as `python -m store`
+            app = build_app(settings)
+            tune_garbage_collector()  # as `python -m store` does
+            phased, started = phase_seconds(), time.perf_counter()
+            async with app.start_lifespan_context():
+                while await unacknowledged(redis) != 0:
+                    await asyncio.sleep(0.05)  # poll interval
+                elapsed = time.perf_counter() - started
+            updates = await redis.xlen(story_updates.STREAM)
+            await redis.flushdb()
     phases = phase_seconds()
     drop_database(server_url, database_url)
     in_transactions = sum(phases[name] - phased[name] for name in PHASES)
+    what = f" without {' and '.join(skipped)} (what-if)" if skipped else ""
     print(f"{args.articles:,} articles, {args.stories:,} stories seeded, batch {args.batch}: "
-          f"{args.articles / elapsed:,.0f} articles/s through the writer ({1000 * elapsed / args.articles:.2f} ms each)")
+          f"{args.articles / elapsed:,.0f} articles/s through the writer{what} ({1000 * elapsed / args.articles:.2f} "
+          f"ms each)")
     print(f"  ms per article by phase of the transactions: {phases_text(phased, phases, args.articles)}; "
           f"outside them (the app's start, reading, decoding, publishing, acknowledging): "
           f"{1000 * (elapsed - in_transactions) / args.articles:.2f}")
-    print(f"  story updates published: {updates:,} ({updates / args.articles:.2f} per article)")
+    print(f"  story updates published: {updates:,} ({updates / args.articles:.2f} per article)", flush=True)
+    return args.articles / elapsed
+
+
+async def measure_what_if(args: argparse.Namespace, server_url: str) -> None:
+    """Pairs of rounds in alternating order (as is first, then last): the machine's speed drifts between runs.
+    An uncounted first round warms the process's word → term cache (store.terms), as a running writer has it:
+    the rounds all store the same generated articles, so the first would otherwise be the only cold one."""
+    print("warm-up round (not counted):")
+    await measure(args, server_url)
+    rates: dict[tuple[str, ...], list[float]] = {(): [], tuple(args.without): []}
+    for pair in range(args.rounds):
+        for skipped in list(rates)[::1 if pair % 2 == 0 else -1]:
+            rates[skipped].append(await measure(args, server_url, skipped))
+    base, what_if = rates.values()
+    print(f"without {' and '.join(args.without)}: {sum(what_if) / sum(base):.2f}x the writer as it is (summed over "
+          f"{args.rounds} pair(s); rounds {' / '.join(f'{r:,.0f}' for r in what_if)} against "
+          f"{' / '.join(f'{r:,.0f}' for r in base)} articles/s)")
 
 
 async def measure_processes(args: argparse.Namespace, server_url: str, replicas: int) -> float:
@@ -159,10 +186,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="the writer's; at INFO it logs a line per article (send stderr elsewhere)")
     parser.add_argument("--processes", type=int, nargs="+", metavar="N",
                         help="run N `python -m store` processes per round instead of the writer in this process")
+    parser.add_argument("--without", nargs="+", choices=WORK, default=[],
+                        help="what-if: also run the writer without this work, alternating (see what_if.py)")
+    parser.add_argument("--rounds", type=int, default=1, help="--without: pairs of rounds")
     args = parser.parse_args(argv)
     if args.processes and args.articles < 10 * args.batch:
         parser.error("--processes reads the rate between 10% and 90% acknowledged: give --articles ≥ 10 batches")
-    run = measure_replicas if args.processes else measure
+    if args.processes and args.without:
+        parser.error("--without patches the writer in this process: it does not go with --processes")
+    run = measure_replicas if args.processes else measure_what_if if args.without else measure
     with postgres_server(args.database_url) as server:
         asyncio.run(run(args, server))
     return 0
