@@ -263,7 +263,7 @@ def recount(stories: list[Story], tallies: dict[str, Tally],
         story.source_count = coverage.sources
         story.bias_counts = dict(sorted(Counter((outlets[s].bias or UNRATED) for s in tally.sources).items()))
         story.first_published_at = tally.published
-        story.coverage = coverage.model_dump(mode="json")
+        story.coverage = coverage.model_dump(mode="json", exclude={"timeline_daily"})  # derived again when read
         counted[story.id] = (coverage, sorted(tally.sources))
     return counted
 

@@ -4,10 +4,10 @@ Each message carries the story's full current coverage, so a consumer never need
 and a `version` that grows with every change, so a consumer can drop stale or repeated updates.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from newsflow_shared import streams
 from newsflow_shared.contracts.base import Contract, Part, stable_id
@@ -65,7 +65,21 @@ class Coverage(Part):
     blindspot: str | None = Field(
         default=None, description="'left' or 'right' when one side barely covers the story (see docs)."
     )
-    timeline: list[TimelinePoint] = Field(default_factory=list, description="Articles per hour.")
+    timeline: list[TimelinePoint] = Field(
+        default_factory=list, description="Articles per hour (UTC); messages also carry `timeline_daily`, per UTC day."
+    )
+
+    @computed_field(description="Articles per day (UTC): the hourly timeline summed, for a story that runs for days.")
+    @property
+    def timeline_daily(self) -> list[TimelinePoint]:
+        # Derived, not stored: sent in every message and API answer, and never out of step with `timeline`
+        # (a consumer's copy of the contract ignores it on input and derives it again).
+        days: dict[datetime, int] = {}
+        for point in self.timeline:
+            start = point.period_start if point.period_start.tzinfo else point.period_start.replace(tzinfo=UTC)
+            day = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            days[day] = days.get(day, 0) + point.articles
+        return [TimelinePoint(period_start=day, articles=n) for day, n in sorted(days.items())]
 
 
 class KeyNumber(Part):

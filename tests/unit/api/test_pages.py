@@ -1,6 +1,8 @@
 """The server-rendered pages as HTML: escaping of hostile text, links, errors, navigation between pages."""
 
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from store.api import build_api
 from store.ingest import ingest_article
@@ -39,6 +41,25 @@ def test_a_story_page_never_links_a_javascript_url(sqlite_url: str) -> None:
     assert "javascript:" not in html
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
     assert "<img" not in html and "<script" not in html
+
+
+def test_a_story_reported_over_three_days_charts_articles_per_day(sqlite_url: str) -> None:
+    """An hourly chart of a story running for days has bars too thin to read: the page switches to days."""
+    engine = migrated_engine(sqlite_url)
+    for n, hours_before in enumerate((60, 30, 0)):
+        published = NOW.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours_before)
+        ingest_article(engine, extracted(f"https://outlet{n}.example/kursk", source=source_ref(f"outlet-{n}"),
+                                         published_at=published, fetched_at=NOW, content_hash=f"hash-{n}"), now=NOW)
+    engine.dispose()
+    with TestClient(build_api(ApiSettings(DATABASE_URL=sqlite_url))) as client:
+        stories = client.get("/stories").json()["items"]
+        assert [s["article_count"] for s in stories] == [3]
+        detail = client.get(f"/stories/{stories[0]['id']}").json()
+        html = client.get(f"/story/{stories[0]['id']}").text
+    assert sum(p["articles"] for p in detail["coverage"]["timeline_daily"]) == 3
+    assert len(detail["coverage"]["timeline_daily"]) >= 3
+    assert "<summary>Articles per day</summary>" in html and 'scope="col">Day<' in html
+    assert "Articles per hour" not in html
 
 
 def test_an_unknown_story_page_is_a_404_page(client: TestClient) -> None:

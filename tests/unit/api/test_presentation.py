@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from newsflow_shared.contracts.story_updates import TimelinePoint
+from newsflow_shared.contracts.story_updates import Coverage, TimelinePoint
 from store.web.presentation import (
     BIAS_3,
     THREE_WAY,
@@ -13,6 +13,8 @@ from store.web.presentation import (
     safe_href,
     segments,
     timeline_bars,
+    timeline_of,
+    when,
 )
 
 
@@ -46,6 +48,24 @@ def test_timeline_bars_sit_on_a_time_axis_with_quiet_hours_as_gaps() -> None:
     assert [round(b.x, 1) for b in bars] == [2.5, 27.5, 77.5]
     assert [b.height for b in bars] == [50, 25, 100]
     assert timeline_bars([]) == []
+
+
+def test_a_story_that_runs_past_two_days_is_charted_per_day() -> None:
+    """Hours spanning 47 h stay hourly; 48 h or more become days, each bar a day's sum, labelled by date."""
+    start = datetime(2026, 11, 4, 6, tzinfo=UTC)
+
+    def coverage(*hours: int) -> Coverage:
+        return Coverage(timeline=[TimelinePoint(period_start=start + timedelta(hours=h), articles=1) for h in hours])
+
+    hourly = timeline_of(coverage(0, 47))
+    assert (hourly.unit, len(hourly.bars)) == ("hour", 2)
+    daily = timeline_of(coverage(0, 1, 48))
+    assert daily.unit == "day"
+    assert [(b.start.day, b.articles) for b in daily.bars] == [(4, 2), (6, 1)]
+    assert [round(b.x, 1) for b in daily.bars] == [3.3, 70.0]  # three day slots, the 5th a gap
+    assert when(daily.bars[0].start, daily.unit) == "04 Nov 2026"
+    assert when(start) == "04 Nov 2026, 06:00 UTC"
+    assert timeline_of(Coverage()).bars == []
 
 
 @pytest.mark.parametrize(("url", "href"), [

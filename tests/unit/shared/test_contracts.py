@@ -1,6 +1,6 @@
 """Message contracts: stable ids, version headers, and validation at the boundary."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
@@ -9,7 +9,7 @@ from newsflow_shared.contracts.base import MESSAGE_ID_HEADER, SCHEMA_VERSION_HEA
 from newsflow_shared.contracts.extracted_articles import ArticleExtracted
 from newsflow_shared.contracts.raw_articles import ArticleFetched, FeedEntry, HttpMeta, article_id, content_hash
 from newsflow_shared.contracts.source import SourceRef
-from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
+from newsflow_shared.contracts.story_updates import Coverage, StoryChange, StoryUpdated, TimelinePoint
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SOURCE = SourceRef(id="northwind-herald", name="Northwind Herald", bias="center", factuality="high")
@@ -69,3 +69,18 @@ def test_extracted_article_round_trips_through_json() -> None:
         title="T", text="Body", published_at=NOW, fetched_at=NOW, extracted_at=NOW,
     )
     assert ArticleExtracted.model_validate_json(article.model_dump_json()) == article
+
+
+def test_the_daily_timeline_counts_utc_days_whatever_offset_the_hours_carry() -> None:
+    """23:00 at +02:00 is 21:00 UTC the same day; 01:00 at +02:00 is 23:00 UTC the day before; a naive hour
+    is UTC. A consumer validating the message ignores the field it was sent and derives the same."""
+    plus_two = timezone(timedelta(hours=2))
+    coverage = Coverage(timeline=[
+        TimelinePoint(period_start=datetime(2026, 11, 4, 23, tzinfo=plus_two), articles=3),
+        TimelinePoint(period_start=datetime(2026, 11, 5, 1, tzinfo=plus_two), articles=1),
+        TimelinePoint(period_start=datetime(2026, 11, 5, 8), articles=2),
+    ])
+    assert [(p.period_start, p.articles) for p in coverage.timeline_daily] == [
+        (datetime(2026, 11, 4, tzinfo=UTC), 4), (datetime(2026, 11, 5, tzinfo=UTC), 2)]
+    assert Coverage.model_validate_json(coverage.model_dump_json()).timeline_daily == coverage.timeline_daily
+    assert Coverage().timeline_daily == []

@@ -68,6 +68,18 @@ def test_counts_first_report_last_update_and_hourly_timeline() -> None:
     assert [(p.period_start.hour, p.articles) for p in coverage.timeline] == [(8, 1), (9, 2)]
 
 
+def test_the_daily_timeline_sums_the_hours_of_each_utc_day_and_is_sent_but_not_stored() -> None:
+    """Hours 08 and 23 of one day and 00 of the next: two days. The message carries it; the stored JSON
+    (`Tally` → `story.coverage`) leaves it out, and reading that JSON back derives the same days."""
+    coverage = compute_coverage([row("a", "s1", "left"), row("b", "s2", "center", minutes=15 * 60),
+                                 row("c", "s3", None, minutes=16 * 60), row("d", "s4", "right", minutes=16 * 60 + 5)])
+    assert [(p.period_start, p.articles) for p in coverage.timeline_daily] == [
+        (datetime(2026, 11, 4, tzinfo=UTC), 2), (datetime(2026, 11, 5, tzinfo=UTC), 2)]
+    assert "timeline_daily" in json.loads(coverage.model_dump_json())
+    stored = coverage.model_dump(mode="json", exclude={"timeline_daily"})
+    assert type(coverage).model_validate(stored).timeline_daily == coverage.timeline_daily
+
+
 def test_blindspot_when_one_side_barely_covers_what_the_other_covers_heavily() -> None:
     """At least 3 rated sources, one side ≤ 10% while the other ≥ 50%: a blindspot for the quiet side."""
     def three_way(*ratings: str | None):

@@ -31,7 +31,7 @@ environment = jinja2.Environment(
 )
 environment.globals.update(
     segments=presentation.segments, bar_label=presentation.bar_label, headline_share=presentation.headline_share,
-    timeline_bars=presentation.timeline_bars, when=presentation.when, safe_href=presentation.safe_href,
+    timeline_of=presentation.timeline_of, when=presentation.when, safe_href=presentation.safe_href,
     labels=presentation.LABELS, BIAS_5=presentation.BIAS_5, BIAS_3=presentation.BIAS_3,
     FACTUALITY=presentation.FACTUALITY,
 )

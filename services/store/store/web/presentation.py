@@ -1,10 +1,10 @@
 """What the pages draw, worked out in Python so templates only lay it out: bars, labels, timeline, links."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from newsflow_shared.contracts.story_updates import Distribution, TimelinePoint
+from newsflow_shared.contracts.story_updates import Coverage, Distribution, TimelinePoint
 
 BIAS_5 = ("left", "lean_left", "center", "lean_right", "right")
 BIAS_3 = ("left", "center", "right")
@@ -81,18 +81,36 @@ class Bar:
     start: datetime
 
 
-def timeline_bars(points: list[TimelinePoint], *, height: float = 100.0) -> list[Bar]:
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+HOURLY_SPAN = timedelta(hours=48)  # beyond it an hourly chart's bars grow too thin to read (~100 on a page)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    bars: list[Bar]
+    unit: str  # "hour" or "day"
+
+
+def timeline_of(coverage: Coverage) -> Timeline:
+    """Articles per hour, or per day once the story has run for more than two days."""
+    hours = coverage.timeline
+    if hours and max(p.period_start for p in hours) - min(p.period_start for p in hours) >= HOURLY_SPAN:
+        return Timeline(timeline_bars(coverage.timeline_daily, period=DAY), "day")
+    return Timeline(timeline_bars(hours), "hour")
+
+
+def timeline_bars(points: list[TimelinePoint], *, period: timedelta = HOUR, height: float = 100.0) -> list[Bar]:
     """One bar per period, placed on a 0..100 time axis from the first period to the end of the last (quiet
-    hours stay gaps), its height scaled to the busiest period."""
+    periods stay gaps), its height scaled to the busiest period."""
     if not points:
         return []
     first = min(p.period_start for p in points)
-    span_h = max((p.period_start - first).total_seconds() for p in points) / 3600 + 1
+    span = max(p.period_start - first for p in points) / period + 1
     busiest = max(point.articles for point in points) or 1
-    slot = 100 / span_h
+    slot = 100 / span
     bars = []
     for p in sorted(points, key=lambda p: p.period_start):
-        offset = (p.period_start - first).total_seconds() / 3600 * slot
+        offset = (p.period_start - first) / period * slot
         tall = height * p.articles / busiest
         bars.append(Bar(offset + slot * 0.1, height - tall, slot * 0.8, tall, p.articles, p.period_start))
     return bars
@@ -109,5 +127,8 @@ def safe_href(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
-def when(value: datetime | None) -> str:
-    return f"{value:%d %b %Y, %H:%M} UTC" if value else "unknown"
+def when(value: datetime | None, unit: str = "minute") -> str:
+    """A time as the pages print it; `unit="day"`: the date alone (a daily timeline's period)."""
+    if not value:
+        return "unknown"
+    return f"{value:%d %b %Y}" if unit == "day" else f"{value:%d %b %Y, %H:%M} UTC"
