@@ -21,6 +21,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,9 +69,13 @@ async def unacknowledged(redis: Redis) -> int | None:
     return group["lag"] + group["pending"]
 
 
-async def measure(args: argparse.Namespace, server_url: str, skipped: tuple[str, ...] = ()) -> float:
-    """One round of the writer in this process (without the `skipped` work, see what_if); returns its rate."""
+async def measure(args: argparse.Namespace, server_url: str, skipped: tuple[str, ...] = (),
+                  seeded: Callable[[str], None] | None = None) -> float:
+    """One round of the writer in this process (without the `skipped` work, see what_if); returns its rate.
+    `seeded` is called with the database's URL once it is seeded, before the writer starts."""
     database_url = seeded_database(server_url, args.stories)
+    if seeded is not None:
+        seeded(database_url)
     messages = generated_articles(args.articles, seed=5)
     async with Redis.from_url(args.redis_url) as redis:
         with without(skipped, messages):  # the features it precomputes: before the clock
