@@ -81,7 +81,8 @@ class Coverage(Part):
             start = point.period_start
             if start.utcoffset():  # the store's hours are UTC already; a naive one counts as UTC
                 start = start.astimezone(UTC)
-            days[start.date()] = days.get(start.date(), 0) + point.articles
+            day = start.date()
+            days[day] = days.get(day, 0) + point.articles
         # Built without validation: the values are the validated timeline's.
         return [TimelinePoint.model_construct(period_start=datetime(d.year, d.month, d.day, tzinfo=UTC), articles=n)
                 for d, n in sorted(days.items())]
