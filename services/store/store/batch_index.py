@@ -73,22 +73,24 @@ class KeyIndex:
             self.ordered.pop(key, None)
 
     def candidates(self, keys: dict[str, float], *, since: datetime, limit: int) -> list[str]:
-        """What story_keys.candidates answers once this batch's rows are written."""
+        """What story_keys.candidates answers once this batch's rows are written (summed as `ranked` sums,
+        in key order, without building its hit lists: the writer ranks every article this way)."""
         self.load(keys)
-        hits = []
-        for key in keys:
-            stories = []
-            for seen, story_id in self.recent(key)[:story_keys.PER_KEY]:
+        shared: dict[str, float] = {}
+        get = shared.get
+        for key in sorted(keys):
+            weight = keys[key]
+            for seen, story_id in self.recent(key):
                 if seen < since:
                     break  # the rest are older still
-                stories.append(story_id)
-            hits.append((key, stories))
-        return story_keys.ranked(hits, keys, limit)
+                shared[story_id] = get(story_id, 0.0) + weight
+        return story_keys.best(shared, limit)
 
     def recent(self, key: str) -> list[tuple[datetime, str]]:
-        """The key's stories in the index's order: most recently seen first, then by id, descending."""
+        """The key's PER_KEY stories in the index's order: most recently seen first, then by id, descending."""
         if key not in self.ordered:
-            self.ordered[key] = sorted(((seen, story_id) for story_id, seen in self.rows[key].items()), reverse=True)
+            self.ordered[key] = sorted(((seen, story_id) for story_id, seen in self.rows[key].items()),
+                                       reverse=True)[:story_keys.PER_KEY]
         return self.ordered[key]
 
     def add(self, story_id: str, keys: Iterable[str], *, seen: datetime) -> None:

@@ -5,7 +5,6 @@ keys they share (a shared rare name says more than two shared common words), so 
 does not grow with the number of stories in the database.
 """
 
-import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -71,7 +70,21 @@ def ranked(stories: Iterable[tuple[str, Iterable[str]]], keys: dict[str, float],
         weight = keys[key]
         for story_id in story_ids:
             shared[story_id] += weight
-    return [story_id for story_id, _ in heapq.nsmallest(limit, shared.items(), key=lambda item: (-item[1], item[0]))]
+    return best(shared, limit)
+
+
+def best(shared: dict[str, float], limit: int) -> list[str]:
+    """The `limit` story ids of most weight, equal weights by id. Only those at or above the limit-th
+    weight are sorted by (weight, id): at 100k stories an article sums ~700 hits, and a key function
+    called on each (heapq.nsmallest) cost more than the summing."""
+    if limit <= 0:
+        return []
+    if len(shared) > limit:
+        floor = sorted(shared.values(), reverse=True)[limit - 1]
+        top = sorted((-weight, story_id) for story_id, weight in shared.items() if weight >= floor)
+    else:
+        top = sorted((-weight, story_id) for story_id, weight in shared.items())
+    return [story_id for _, story_id in top[:limit]]
 
 
 def candidates(session: Session, keys: dict[str, float], *, since: datetime, limit: int) -> list[str]:

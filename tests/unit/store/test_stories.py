@@ -1,5 +1,6 @@
 """Clustering decisions: join, found, copies, time window, determinism and merges, on SQLite."""
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -8,12 +9,15 @@ from newsflow_shared.contracts.story_updates import StoryChange
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from store import story_keys
+from store.batch_index import KeyIndex
 from store.evaluation import bcubed, pairwise
 from store.features import Features
 from store.idf import TermStats
 from store.ingest import Outcome, ingest_article
 from store.models import Article, Story, StoryMerge
 from store.stories import Matching, resolve_story_id
+from store.story_states import StoryRow
+from store.upserts import insert_rows
 from store.testing import extracted, message_from_record, migrated_engine, read_records, source_ref
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
@@ -88,6 +92,41 @@ def test_a_shared_rare_key_outranks_shared_common_ones() -> None:
     assert story_keys.ranked(hits, keys, limit=1) == ["rare"]
     tied = [("w:said", ["b", "a"])]
     assert story_keys.ranked(tied, keys, limit=10) == ["a", "b"]  # equal weight: the smaller id first
+
+
+def test_the_top_candidates_keep_the_ranking_order_when_weights_tie_at_the_cut() -> None:
+    """Only stories at or above the limit-th weight are sorted; ties at that weight still go by id."""
+    shared = {"d": 2.0, "a": 1.0, "c": 2.0, "b": 2.0, "e": 3.0}
+    assert story_keys.best(shared, 2) == ["e", "b"]
+    assert story_keys.best(shared, 4) == ["e", "b", "c", "d"]
+    assert story_keys.best(shared, 10) == ["e", "b", "c", "d", "a"]
+    assert story_keys.best(shared, 0) == []
+
+
+def test_a_batch_ranks_candidates_as_the_index_query_does_when_keys_have_more_stories_than_it_reads(
+        engine: Engine) -> None:
+    """The writer's in-memory ranking (KeyIndex) answers what story_keys.candidates answers on the written
+    table, with more than PER_KEY stories under a key, windows that cut into them, and rows the batch adds."""
+    rows = [{"key": "w:common", "story_id": f"s{n:03d}", "last_seen": NOW - timedelta(minutes=n)}
+            for n in range(story_keys.PER_KEY + 30)]
+    rows += [{"key": "e:rare", "story_id": f"s{n:03d}", "last_seen": NOW - timedelta(minutes=n)} for n in range(0, 90, 9)]
+    rows += [{"key": "w:year", "story_id": f"s{n:03d}", "last_seen": NOW - timedelta(minutes=2 * n)} for n in range(60)]
+    keys = {"w:common": 1.5, "e:rare": 5.0, "w:year": 1.5}
+    with Session(engine) as session:
+        ids = sorted({row["story_id"] for row in rows} | {"new"})
+        insert_rows(session, Story.__table__, [asdict(StoryRow(i, i, created_at=NOW, updated_at=NOW)) for i in ids])
+        story_keys.upsert_keys(session, sorted(rows, key=lambda row: (row["key"], row["story_id"])))
+        index = KeyIndex(session, since=NOW - timedelta(hours=3))
+        index.add("new", ["w:common", "e:rare"], seen=NOW + timedelta(minutes=1))
+        index.add("s079", ["w:year"], seen=NOW + timedelta(minutes=1))
+        windows = [NOW - timedelta(hours=3), NOW - timedelta(minutes=40), NOW - timedelta(minutes=5)]
+        in_memory = [index.candidates(keys, since=since, limit=limit) for since in windows for limit in (1, 10, 200)]
+        index.write()
+        assert in_memory == [story_keys.candidates(session, keys, since=since, limit=limit)
+                             for since in windows for limit in (1, 10, 200)]
+        assert in_memory[1][:2] == ["s000", "s009"] and "new" in in_memory[1]  # all three keys, then two rare
+        assert len(in_memory[2]) > story_keys.PER_KEY and "s079" in in_memory[2]
+        assert sorted(in_memory[8]) == ["new", "s000", "s001", "s002", "s003", "s004", "s005", "s079"]  # 5 minutes
 
 
 def test_an_article_also_looks_stories_up_by_its_best_words_already_seen() -> None:
