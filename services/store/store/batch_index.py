@@ -23,11 +23,15 @@ from store.upserts import dumps, insert_rows
 
 ARTICLE_COLUMNS = Article.__table__.columns.keys()
 
+# One row per key, its stories as two arrays: psycopg parses an array in C, where a row per hit (~100 an
+# article at 100k stories) cost more in the writer than the query in the server. The arrays come in no
+# particular order (an ORDER BY in array_agg sorts every key's rows again); `recent` orders them.
 _TOP_PER_KEY_PG = sa.text(  # the keys as a JSON array: see store.filters
-    "select wanted.key, hit.story_id, hit.last_seen from json_array_elements_text(cast(:keys as json)) as wanted(key) "
-    "cross join lateral (select story_id, last_seen from story_key where story_key.key = wanted.key "
+    "select wanted.key, hit.story_ids, hit.last_seen from json_array_elements_text(cast(:keys as json)) as wanted(key) "
+    "cross join lateral (select array_agg(top.story_id) as story_ids, array_agg(top.last_seen) as last_seen "
+    "from (select story_id, last_seen from story_key where story_key.key = wanted.key "
     "and story_key.last_seen >= :since order by story_key.last_seen desc, story_key.story_id desc "
-    "limit :per_key) as hit"
+    "limit :per_key) as top) as hit"
 )
 
 
@@ -39,15 +43,13 @@ class KeyIndex:
         self.since = since  # the earliest window start of the batch: every later one reads a prefix
         self.rows: dict[str, dict[str, datetime]] = {}
         self.ordered: dict[str, list[tuple[datetime, str]]] = {}  # a key's rows in the index's order
-        self.stored: dict[tuple[str, str], datetime] = {}  # (key, story id) → last_seen, as read
+        self.stored: dict[str, dict[str, datetime]] = {}  # key → story id → last_seen, as read
         self.pending: dict[str, dict[str, datetime]] = defaultdict(dict)
 
     def load(self, keys: Iterable[str]) -> None:
         wanted = sorted({key for key in keys if key not in self.rows})  # asked once per article: no set(self.rows)
         if not wanted:
             return
-        for key in wanted:
-            self.rows[key] = {}
         if self.session.get_bind().dialect.name == "postgresql":
             found = self.session.execute(
                 _TOP_PER_KEY_PG, {"keys": dumps(wanted), "since": self.since, "per_key": story_keys.PER_KEY}
@@ -55,13 +57,15 @@ class KeyIndex:
         else:
             found = []
             for key in wanted:
-                found += [(key, story_id, seen) for story_id, seen in self.session.execute(
+                hits = self.session.execute(
                     sa.select(StoryKey.story_id, StoryKey.last_seen)
                     .where(StoryKey.key == key, col(StoryKey.last_seen) >= self.since)
                     .order_by(col(StoryKey.last_seen).desc(), col(StoryKey.story_id).desc()).limit(story_keys.PER_KEY)
-                ).all()]
-        for key, story_id, seen in found:
-            self.rows[key][story_id] = self.stored[(key, story_id)] = seen
+                ).all()
+                found.append((key, [story_id for story_id, _ in hits], [seen for _, seen in hits]))
+        for key, story_ids, seen in found:
+            self.stored[key] = dict(zip(story_ids or (), seen or (), strict=True))
+            self.rows[key] = dict(self.stored[key])
         for key in wanted:
             for story_id, seen in self.pending.get(key, {}).items():
                 self._raise(key, story_id, seen)
@@ -106,8 +110,9 @@ class KeyIndex:
         # A row read with a last_seen at least as recent needs no write (last_seen only ever grows).
         rows = [{"key": key, "story_id": story_id, "last_seen": seen}
                 for key in sorted(self.pending) for story_id, seen in sorted(self.pending[key].items())
-                if (key, story_id) not in self.stored or self.stored[(key, story_id)] < seen]
-        self.stored.update(((row["key"], row["story_id"]), row["last_seen"]) for row in rows)
+                if (stored := self.stored.get(key, {}).get(story_id)) is None or stored < seen]
+        for row in rows:
+            self.stored.setdefault(row["key"], {})[row["story_id"]] = row["last_seen"]
         story_keys.upsert_keys(self.session, rows)
         self.pending = defaultdict(dict)
 

@@ -8,6 +8,7 @@ import psycopg
 from store.testing import message_from_record, migrated_engine, read_records
 
 from tests.unit.store.test_batching import LABELLED, batched, miscounted, one_by_one, state
+from tests.unit.store.test_stories import assert_batch_ranks_as_the_index_query
 
 
 @contextmanager
@@ -35,3 +36,12 @@ def test_batches_of_the_labelled_set_group_it_as_one_message_at_a_time_does_on_p
         assert miscounted(batch) == miscounted(single) == []
         single.dispose()
         batch.dispose()
+
+
+def test_a_batch_ranks_candidates_as_the_index_query_does_on_postgresql(postgres_url: str) -> None:
+    """The writer's one-query read of each key's newest stories (arrays per key) ranks as the per-key query."""
+    engine = migrated_engine(postgres_url)
+    try:
+        assert_batch_ranks_as_the_index_query(engine)
+    finally:
+        engine.dispose()

@@ -107,6 +107,10 @@ def test_a_batch_ranks_candidates_as_the_index_query_does_when_keys_have_more_st
         engine: Engine) -> None:
     """The writer's in-memory ranking (KeyIndex) answers what story_keys.candidates answers on the written
     table, with more than PER_KEY stories under a key, windows that cut into them, and rows the batch adds."""
+    assert_batch_ranks_as_the_index_query(engine)
+
+
+def assert_batch_ranks_as_the_index_query(engine: Engine) -> None:
     rows = [{"key": "w:common", "story_id": f"s{n:03d}", "last_seen": NOW - timedelta(minutes=n)}
             for n in range(story_keys.PER_KEY + 30)]
     rows += [{"key": "e:rare", "story_id": f"s{n:03d}", "last_seen": NOW - timedelta(minutes=n)} for n in range(0, 90, 9)]
