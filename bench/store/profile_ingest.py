@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=500, help="articles stored before measuring")
     parser.add_argument("--batch", type=int, default=WRITER_BATCH)
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative, ncalls …")
+    parser.add_argument("--only", help="list only functions whose path matches this regular expression (e.g. store/)")
     args = parser.parse_args(argv)
     with postgres_server(args.database_url) as server:
         return profile(args, server)
@@ -79,7 +81,7 @@ def profile(args: argparse.Namespace, server_url: str) -> int:
     print(f"{'per art':>7} {'ms/art':>7}  statement")
     for kind, count in waited.most_common(25):
         print(f"{statements[kind] / n:7.2f} {1000 * count / n:7.3f}  {kind}")
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+    pstats.Stats(profiler).sort_stats(args.sort).print_stats(*([args.only] if args.only else []), args.top)
     engine.dispose()
     drop_database(server_url, database_url)
     return 0

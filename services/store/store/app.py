@@ -45,7 +45,8 @@ def utc_now() -> datetime:
 
 def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_now) -> AsgiFastStream:
     engine = make_engine(settings.database_url, writer=True, application_name=f"store:{settings.consumer_name}",
-                         idle_in_transaction_s=settings.idle_in_transaction_timeout_s)
+                         idle_in_transaction_s=settings.idle_in_transaction_timeout_s,
+                         statement_timeout_s=settings.statement_timeout_s)
     cache_for(engine).resize(written=settings.story_cache_written, scored=settings.story_cache_candidates)
     matching = Matching(
         window=timedelta(hours=settings.story_window_h), min_similarity=settings.story_min_similarity,
@@ -89,6 +90,7 @@ def build_app(settings: StoreSettings, *, clock: Callable[[], datetime] = utc_no
             error = f"{type(exc).__name__}: {exc}"
             if is_transient(exc):
                 delay = OUTAGE.failed(error)
+                MESSAGES.labels(stream=stream, outcome="retried").inc(len(entries))
                 log.warning("dependency unavailable; message left pending, backing off", stream=stream,
                             entries=len(entries), error=error, backoff_s=delay)
                 await asyncio.sleep(delay)  # backoff: this consumer's next read waits for it

@@ -67,6 +67,13 @@ class StoreSettings(ServiceSettings):
                     "idle this long, as a paused or frozen process's does, so its locks stop holding up the other "
                     "replicas; the writer runs the batch again. 0: never.",
     )
+    statement_timeout_s: float = Field(
+        default=60.0, ge=0,
+        description="PostgreSQL cancels a writer statement running this long (SQLSTATE 57014): held up by a lock a "
+                    "session outside the pipeline keeps, or a plan gone wrong. The writer then backs off as in an "
+                    "outage (a warning naming the timeout; its messages counted as retried) and its batch stays "
+                    "pending and is retried, instead of waiting unseen. 0: never.",
+    )
 
 
 class ApiSettings(BaseSettings):

@@ -6,23 +6,30 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from newsflow_shared.delivery import is_transient
+from faststream.redis import RedisBroker
+from newsflow_shared import streams
+from newsflow_shared.contracts import extracted_articles
+from newsflow_shared.delivery import OUTAGE, is_transient
 from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from redis.asyncio import Redis
 from store.api import build_api
+from store.app import build_app
 from store.db import make_engine
 from store.ingest import Outcome, ingest_article
 from store.locks import lock_keys
 from store.queries import StoryFilters
-from store.settings import ApiSettings
+from store.settings import ApiSettings, StoreSettings
 from store.testing import extracted
 from store.web import gdelt
 from store.web.exports import stream_lines
 
+from tests.integration.store.test_consumer import article_rows, drained, eventually
 from tests.unit.api.newsroom import KURSK, NOW, RATES, ingest_story
 from tests.unit.api.test_events import DEPLOYMENT
 
@@ -161,3 +168,44 @@ def test_limits_are_seconds_and_never_negative(sqlite_url: str) -> None:
     with pytest.raises(ValueError, match="cannot be negative"):
         make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", statement_timeout_s=-1)
     make_engine(sqlite_url, idle_in_transaction_s=5).dispose()  # SQLite has no such limits: accepted, unused
+
+
+def retried(stream: str) -> float:
+    return REGISTRY.get_sample_value("newsflow_messages_total", {"stream": stream, "outcome": "retried"}) or 0.0
+
+
+async def test_a_writer_statement_held_up_past_the_statement_timeout_backs_off_and_its_article_is_stored_later(
+        redis_url: str, postgres_url: str, engine: Engine) -> None:
+    """A session outside the pipeline (an operator's, a migration's) holding a lock the writer needs: without a
+    statement timeout the writer would wait unseen for as long as it is held. With one, PostgreSQL cancels the
+    statement, the writer backs off as in an outage and says why, nothing is dead-lettered, and the article is
+    stored once the lock is gone."""
+    stream = extracted_articles.STREAM
+    message = extracted()
+    async with RedisBroker(redis_url) as producer:
+        await producer.publish(message, stream=stream, headers=message.headers(), correlation_id="held-up")
+    holder = psycopg.connect(postgres_url.replace("+psycopg", ""))
+    holder.execute("lock table story_key in access exclusive mode")  # the writer reads it in every batch
+    before = retried(stream)
+    settings = StoreSettings(REDIS_URL=redis_url, DATABASE_URL=postgres_url, consumer_name="store-held-up",
+                             statement_timeout_s=0.3, claim_idle_ms=300)
+    app = build_app(settings)
+
+    async def cancelled() -> bool:
+        return "statement timeout" in (OUTAGE.problem() or "")
+
+    async def stored() -> bool:
+        return article_rows(postgres_url) == 1
+
+    try:
+        async with Redis.from_url(redis_url) as redis, app.start_lifespan_context():
+            await eventually(cancelled, what="the writer to report the cancelled statement")
+            assert retried(stream) > before
+            assert article_rows(postgres_url) == 0
+            holder.rollback()  # the lock goes
+            await eventually(stored, what="the article stored")
+            await eventually(lambda: drained(redis), what="nothing left pending")
+            assert await redis.xlen(streams.dead_letter_stream(streams.STORE_GROUP)) == 0
+            assert OUTAGE.problem() is None
+    finally:
+        holder.close()
