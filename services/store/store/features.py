@@ -21,10 +21,14 @@ MIN_COPY_WORDS = 40  # shorter texts (teasers, paywall stubs) are too alike to c
 MAX_ENTITY_MENTIONS = 5
 MAX_ENTITY_KEY_CHARS = 120
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9])")
+# After . ! ? with a space and a capital or figure next; after a CJK full stop (。！？, a closing quote may
+# follow), which needs no space.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘']?[A-Z0-9])"
+                           r"|(?<=[。！？])(?![」』”’\"'])\s*|(?<=[。！？][」』”’\"'])\s*")
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*)*")
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:%|per ?cent|percent))?"
+    rf"(?:(?<=[{terms.CJK_LETTERS}])|(?<![\w.]))"  # not inside a word, but right after a CJK letter (派遣6000名)
+    r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:%|per ?cent|percent))?"
     r"(?:\s+(thousand|million|billion|trillion))?",
     re.IGNORECASE,
 )
@@ -156,7 +160,7 @@ def sentences(text: str, *, limit: int | None = None) -> list[str]:
     out = []
     for paragraph in text.split("\n"):
         for sentence in _SENTENCE_END.split(paragraph.strip()):
-            words = len(sentence.split())
+            words = terms.word_count(sentence)
             if 6 <= words <= 60:
                 out.append(sentence.strip())
                 if limit is not None and len(out) == limit:

@@ -20,16 +20,40 @@ STOPWORDS = frozenset({
     "reported", "today", "yesterday", "according", "amid", "via", "per", "told",
 })
 
-_DIGIT_GROUPS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
+# A thousands separator before three digits that end the number (6,000 troops; 6,000名: a CJK letter may follow).
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[,.](?=\d{3}(?![0-9a-z_]))")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _WORD = re.compile(r"[^\W_]+")
-# word → its term, "" for a stopword or a one-letter word: news vocabulary repeats, and the writer looks up
-# ~400 words an article (its title, lead and summary candidates)
-_TERMS: dict[str, str] = {}
+# Chinese and Japanese write without spaces, and Korean glues particles to its words: a run of their letters
+# (kana, CJK ideographs, hangul) is cut into overlapping pairs, the usual indexing unit for them (Lucene's
+# CJK analyzer), so reports worded differently share terms (库尔斯克州 and 库尔斯克地区: 库尔, 尔斯, 斯克).
+CJK_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # for a regex character class
+_CJK = re.compile(f"[{CJK_LETTERS}]+")
+# Function letters and counters, Chinese (的 了 在 是 和 将 … 名 个) and Japanese particles (の は が を …), as
+# the stopwords above: a pair with one says little ("将向", "在平", "名军", "京で"). Korean's are left in:
+# its particles are also syllables of names (이란 Iran, 가자 Gaza).
+CJK_STOP_LETTERS = frozenset("的了在是和与将向为对等并被把也都而及其这那之于以从到着过说他她它们我你就还又或名个位"
+                             "のはがをにでともへ")
+CJK_LETTERS_PER_WORD = 2  # for budgets counted in words (a lead, a sentence's length)
+# word → its term ("" for a stopword or a one-letter word; a tuple of terms for a word with CJK letters): news
+# vocabulary repeats, and the writer looks up ~400 words an article (its title, lead and summary candidates)
+_TERMS: dict[str, str | tuple[str, ...]] = {}
 MAX_WORDS = 200_000
-# A "word" can be a whole clause (Chinese and Japanese write without spaces) or a token of junk; terms
-# are counted in term_stat, whose key holds 200 characters, so they are cut to a length no word reaches.
+# A "word" can be a token of junk; terms are counted in term_stat, whose key holds 200 characters, so they
+# are cut to a length no word reaches.
 MAX_TERM_CHARS = 64
+
+
+def has_cjk(text: str) -> bool:
+    return not text.isascii() and _CJK.search(text) is not None
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: a run of CJK letters counts one word per CJK_LETTERS_PER_WORD letters."""
+    if not has_cjk(text):
+        return len(text.split())
+    letters = sum(len(run) for run in _CJK.findall(text))
+    return len(_CJK.sub(" ", text).split()) + -(-letters // CJK_LETTERS_PER_WORD)
 
 
 def key_terms(*texts: str | None) -> frozenset[str]:
@@ -44,8 +68,11 @@ def key_terms(*texts: str | None) -> frozenset[str]:
 
 
 def lead(text: str, *, words: int = LEAD_WORDS) -> str:
-    """The opening `words` words of an article's text."""
-    return " ".join(text.split(None, words)[:words])  # splits no further than it needs
+    """The opening `words` words of an article's text (CJK letters counted as word_count counts them)."""
+    opening = " ".join(text.split(None, words)[:words])  # splits no further than it needs
+    if has_cjk(opening):  # a "word" may be a whole paragraph: cut by letters, as many as the budget's words
+        opening = opening[:words * CJK_LETTERS_PER_WORD]
+    return opening
 
 
 def overlap(a: Iterable[str], b: Iterable[str], *, min_shared: int = 3) -> float:
@@ -84,13 +111,38 @@ def term_counts(*texts: str | None) -> dict[str, int]:
             term = known(word)
             if term is None:
                 term = _term(word)
-            if term:
-                counts[term] = counts.get(term, 0) + 1
+            if term.__class__ is str:
+                if term:
+                    counts[term] = counts.get(term, 0) + 1
+            else:
+                for part in term:
+                    counts[part] = counts.get(part, 0) + 1
     return counts
 
 
-def _term(word: str) -> str:
+def _term(word: str) -> str | tuple[str, ...]:
     if len(_TERMS) >= MAX_WORDS:
         _TERMS.clear()
-    term = _TERMS[word] = stem(word)[:MAX_TERM_CHARS] if len(word) > 1 and word not in STOPWORDS else ""
+    term = _TERMS[word] = _cjk_terms(word) if has_cjk(word) else _plain_term(word)
     return term
+
+
+def _plain_term(word: str) -> str:
+    return stem(word)[:MAX_TERM_CHARS] if len(word) > 1 and word not in STOPWORDS else ""
+
+
+def _cjk_terms(word: str) -> tuple[str, ...]:
+    """The letter pairs of each CJK run without a function letter (a lone letter is left out, as a one-letter
+    word is), and the term of each stretch between runs (g20峰会: g20, 峰会)."""
+    found: list[str] = []
+    at = 0
+    for run in _CJK.finditer(word):
+        if (before := _plain_term(word[at:run.start()])):
+            found.append(before)
+        letters = run.group()
+        found += [pair for i in range(len(letters) - 1)
+                  if (pair := letters[i:i + 2])[0] not in CJK_STOP_LETTERS and pair[1] not in CJK_STOP_LETTERS]
+        at = run.end()
+    if (after := _plain_term(word[at:])):
+        found.append(after)
+    return tuple(found)

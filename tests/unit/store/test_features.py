@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from newsflow_shared.contracts.enrichment import Quantity
 from store.content import ContentRow, key_numbers
-from store.features import (Features, article_features, guessed_entities, hamming, numbers_in, simhash_bands,
+from store.features import (Features, article_features, guessed_entities, hamming, numbers_in, sentences, simhash_bands,
                             text_hash)
 from store.idf import TermStats, weighted_terms
 from store.models import TermStat
@@ -29,7 +29,7 @@ def test_no_term_an_article_counts_outgrows_the_term_counts_key() -> None:
     features = article_features(long_worded_article())
     counted = weighted_terms(features)
     assert max(len(term) for term in counted) <= TermStat.__table__.c.term.type.length
-    assert any(term.startswith("北京暴雨") for term in features.title)  # cut, not dropped: the clause still matches
+    assert {"北京", "暴雨", "内涝"} <= set(features.title)  # the clause is read as letter pairs, none dropped
     assert max(len(term) for term in counted if not term.startswith("e:")) <= 64
     # Without the extractor's names, a lead in Title Case is guessed as one long name.
     guessed = guessed_entities(" ".join(["Breaking News Live Updates From The Flooded Valley"] * 6))
@@ -101,3 +101,13 @@ def test_a_score_does_not_depend_on_the_order_of_the_centroid_terms() -> None:
     scores = [score(article, c, stats, gap_hours=0) for c in (centroid, reordered)]
     assert scores[0].value > 0.1
     assert scores[0] == scores[1]
+
+
+def test_chinese_text_gives_sentences_and_figures() -> None:
+    """Sentences end at 。！？ with no space after (a closing quote stays with its sentence) and their length
+    is counted in letters; a figure right after a Chinese letter is a figure (派遣6000名)."""
+    text = ("俄罗斯安全会议秘书绍伊古周二在平壤表示，朝鲜将派遣1000名扫雷人员。"
+            "他说：“5000名军事建筑人员将修复道路、桥梁和电力线路。”好的。")
+    assert sentences(text) == ["俄罗斯安全会议秘书绍伊古周二在平壤表示，朝鲜将派遣1000名扫雷人员。",
+                               "他说：“5000名军事建筑人员将修复道路、桥梁和电力线路。”"]  # 好的。 is too short
+    assert [n["value"] for n in numbers_in("朝鲜将向库尔斯克派遣6000名工兵", "x6000 or a6.5")] == [6000.0]

@@ -71,6 +71,36 @@ def test_a_story_quiet_for_longer_than_the_window_takes_no_new_article(engine: E
     assert ingest_article(engine, recent, now=NOW).update.story_id != story_of(engine, old.canonical_url)
 
 
+ZH_KURSK = {
+    "title": "朝鲜将向俄罗斯库尔斯克州派遣6000名工兵和扫雷人员",
+    "text": "俄罗斯联邦安全会议秘书绍伊古周二在平壤与朝鲜领导人金正恩会谈后表示，朝鲜将向俄罗斯库尔斯克州派遣"
+            "1000名扫雷人员和5000名军事建筑人员，帮助重建在战斗中被摧毁的基础设施。绍伊古说，这些人员将清除该地区的"
+            "地雷，并修复道路、桥梁和电力线路。",
+}
+ZH_KURSK_REWORDED = {
+    "title": "平壤将派6,000名军人赴库尔斯克协助排雷和重建",
+    "text": "据俄罗斯官方通讯社报道，绍伊古周二访问平壤时宣布，朝鲜将派出五千名军事建设者和一千名工兵前往库尔斯克"
+            "地区。他表示，朝鲜人员将负责清除地雷，重建被战火破坏的道路和桥梁。",
+}
+ZH_FLOODS = {
+    "title": "西班牙东部暴雨引发山洪 至少40人死亡",
+    "text": "西班牙东部瓦伦西亚地区周二遭遇罕见暴雨，山洪暴发造成至少40人死亡，数十人失踪。当地政府表示，救援人员"
+            "仍在被洪水淹没的城镇中搜寻幸存者。",
+}
+
+
+def test_chinese_reports_of_one_event_worded_differently_share_a_story(engine: Engine) -> None:
+    """Chinese is written without spaces: as whole clauses, two outlets' reports shared no term and founded
+    two stories. Cut into letter pairs they share 库尔斯克, 绍伊古, 平壤, 地雷 …; a report on other news does not join."""
+    first = ingest_article(engine, extracted("https://zh.example/1", language="zh", **ZH_KURSK), now=NOW).update
+    second = ingest_article(engine, extracted("https://harbor.example/zh", source=source_ref("harbor"),
+                                              language="zh", **ZH_KURSK_REWORDED), now=NOW).update
+    floods = ingest_article(engine, extracted("https://zh.example/2", language="zh", **ZH_FLOODS), now=NOW).update
+    assert second.story_id == first.story_id
+    assert floods.story_id != first.story_id
+    assert second.coverage.articles == 2
+
+
 def test_candidates_come_from_the_index_of_shared_keys(engine: Engine) -> None:
     """Only stories sharing an index key are candidates (ranked by the weight of what they share)."""
     kursk = ingest_article(engine, extracted(), now=NOW).update

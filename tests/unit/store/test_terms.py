@@ -39,3 +39,23 @@ def test_term_counts_are_stemmed_key_terms_the_same_on_every_call() -> None:
     assert terms.term_counts(text) == expected
     assert terms.term_counts(text, None, "") == expected
     assert terms.term_counts("Cities of the world", text)["city"] == 2
+
+
+def test_chinese_and_japanese_are_read_as_letter_pairs_without_function_letters() -> None:
+    """Written without spaces, a clause was one term and two reports of one event shared none: pairs of
+    letters are terms instead, leaving out those with a function letter (将, 向, の, で …) or a counter (名)."""
+    assert terms.term_counts("朝鲜将向库尔斯克派遣工兵") == {
+        "朝鲜": 1, "库尔": 1, "尔斯": 1, "斯克": 1, "克派": 1, "派遣": 1, "遣工": 1, "工兵": 1}
+    assert terms.term_counts("東京で地震") == {"東京": 1, "地震": 1}
+    assert terms.term_counts("G20峰会在北京, 6,000名工兵") == {"g20": 1, "峰会": 1, "北京": 1, "6000": 1, "工兵": 1}
+    assert terms.term_counts("북한은 쿠르스크에") == {"북한": 1, "한은": 1, "쿠르": 1, "르스": 1, "스크": 1, "크에": 1}
+    assert terms.term_counts("Kursk deminers") == {"kursk": 1, "deminer": 1}  # other scripts as before
+
+
+def test_a_lead_and_a_word_count_count_cjk_letters_two_to_a_word() -> None:
+    """A Chinese paragraph is one whitespace "word": the lead's budget is cut in letters instead."""
+    text = "朝鲜将向俄罗斯库尔斯克州派遣工兵。" * 20
+    assert terms.word_count("朝鲜将向俄罗斯库尔斯克州派遣工兵。") == 9  # 17 letters, 。 is not one
+    assert terms.word_count("G20 峰会 in Rome") == 4
+    assert lead(text, words=10) == text[:20]
+    assert lead("one two three", words=2) == "one two"
