@@ -172,7 +172,7 @@ def sentences(text: str, *, limit: int | None = None) -> list[str]:
 def text_hash(text: str) -> str | None:
     """The same text on several sites, whatever the spacing or case; None for texts too short to tell."""
     words = re.findall(r"\w+", text.lower())
-    if len(words) < MIN_COPY_WORDS:
+    if len(words) < MIN_COPY_WORDS and terms.word_count(text) < MIN_COPY_WORDS:  # a Chinese clause is one \w+
         return None
     return hashlib.sha1(" ".join(words).encode()).hexdigest()
 

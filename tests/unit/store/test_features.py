@@ -70,6 +70,9 @@ def test_text_hash_ignores_case_spacing_and_punctuation_but_not_short_texts() ->
     text = " ".join(f"word{i}" for i in range(50))
     assert text_hash(text) == text_hash("  " + text.upper().replace(" ", " \n "))
     assert text_hash("Too short to tell.") is None
+    chinese = "俄罗斯安全会议秘书绍伊古周二在平壤表示，朝鲜将派遣1000名扫雷人员和5000名军事建筑人员。" * 2  # 3 clauses
+    assert text_hash(chinese) == text_hash(chinese.replace("，", ", ").replace("。", "。\n")) is not None
+    assert text_hash("朝鲜将派遣1000名扫雷人员。") is None
 
 
 def test_time_decay_spares_a_day_and_then_fades() -> None:

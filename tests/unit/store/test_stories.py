@@ -223,6 +223,19 @@ def test_a_syndicated_copy_joins_its_original_and_is_marked_as_a_copy(engine: En
         assert (row.is_copy, row.copy_of) == (True, original.article_id)
 
 
+def test_a_chinese_wire_copy_reflowed_by_another_site_is_a_copy(engine: Engine) -> None:
+    """A Chinese text is a few clauses to \\w+: it was too short to hash, and a copy a few days later (spaced
+    and punctuated otherwise by another CMS, under its own headline) founded a story of its own."""
+    text = ZH_KURSK["text"] * 2
+    original = extracted("https://wire.example/zh", language="zh", source=source_ref("wire"), **ZH_KURSK | {"text": text})
+    copy = extracted("https://paper.example/zh", language="zh", source=source_ref("paper"), title="金正恩的人向西进发",
+                     text=text.replace("，", ", ").replace("。", "。\n"), published_at=NOW + timedelta(days=10))
+    founded = ingest_article(engine, original, now=NOW).update
+    joined = ingest_article(engine, copy, now=NOW).update
+    assert joined.story_id == founded.story_id
+    assert (joined.coverage.articles, joined.coverage.originals) == (2, 1)
+
+
 def test_simhash_within_three_bits_is_a_copy_and_four_bits_apart_is_not(engine: Engine) -> None:
     """A near-duplicate by the extractor's SimHash joins as a copy even with other words; 4 bits off is no copy."""
     ingest_article(engine, extracted(simhash="00000000000000ff"), now=NOW)
