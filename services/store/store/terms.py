@@ -53,7 +53,8 @@ def word_count(text: str) -> int:
     if not has_cjk(text):
         return len(text.split())
     letters = sum(len(run) for run in _CJK.findall(text))
-    return len(_CJK.sub(" ", text).split()) + -(-letters // CJK_LETTERS_PER_WORD)
+    others = sum(1 for piece in _CJK.sub(" ", text).split() if _WORD.search(piece))  # not "(" of "(习近平)"
+    return others + -(-letters // CJK_LETTERS_PER_WORD)
 
 
 def key_terms(*texts: str | None) -> frozenset[str]:
@@ -69,10 +70,21 @@ def key_terms(*texts: str | None) -> frozenset[str]:
 
 def lead(text: str, *, words: int = LEAD_WORDS) -> str:
     """The opening `words` words of an article's text (CJK letters counted as word_count counts them)."""
-    opening = " ".join(text.split(None, words)[:words])  # splits no further than it needs
-    if has_cjk(opening):  # a "word" may be a whole paragraph: cut by letters, as many as the budget's words
-        opening = opening[:words * CJK_LETTERS_PER_WORD]
-    return opening
+    opening = text.split(None, words)[:words]  # splits no further than it needs
+    joined = " ".join(opening)
+    if not has_cjk(joined):
+        return joined
+    # A "word" may be a whole Chinese paragraph: count each as word_count does, and cut the one that
+    # overruns the budget by letters (an English lead quoting one Chinese name keeps all its words).
+    kept, left = [], words
+    for word in opening:
+        counted = word_count(word)
+        if counted >= left:
+            kept.append(word if counted == left else word[:left * CJK_LETTERS_PER_WORD])
+            break
+        kept.append(word)
+        left -= counted
+    return " ".join(kept)
 
 
 def overlap(a: Iterable[str], b: Iterable[str], *, min_shared: int = 3) -> float:

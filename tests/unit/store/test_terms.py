@@ -55,7 +55,11 @@ def test_chinese_and_japanese_are_read_as_letter_pairs_without_function_letters(
 def test_a_lead_and_a_word_count_count_cjk_letters_two_to_a_word() -> None:
     """A Chinese paragraph is one whitespace "word": the lead's budget is cut in letters instead."""
     text = "朝鲜将向俄罗斯库尔斯克州派遣工兵。" * 20
-    assert terms.word_count("朝鲜将向俄罗斯库尔斯克州派遣工兵。") == 9  # 17 letters, 。 is not one
+    assert terms.word_count("朝鲜将向俄罗斯库尔斯克州派遣工兵。") == 8  # 16 letters; 。 is no word
     assert terms.word_count("G20 峰会 in Rome") == 4
+    assert terms.word_count("Xi Jinping (习近平) said") == 5
     assert lead(text, words=10) == text[:20]
     assert lead("one two three", words=2) == "one two"
+    english = "Xi Jinping (习近平) met Kim Jong Un in Beijing on Tuesday " * 10
+    assert len(lead(english, words=60).split()) >= 55  # a Chinese name counts two words, not the whole lead
+    assert lead("第一段很长的中文句子没有空格 and then English words", words=5) == "第一段很长的中文句子没有空格"[:10]
