@@ -5,6 +5,7 @@ Words and entities share the table, entities under an "e:" prefix; the row "" co
 """
 
 import math
+from collections import ChainMap
 from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
@@ -50,6 +51,12 @@ class TermStats:
                 self.documents += 1
             else:
                 self.frequencies[term] = self.frequencies.get(term, 0) + 1
+
+    def without(self, features: Features) -> "TermStats":
+        """The counts as they were before this (counted) article was: what the writer weighed it with. Its own
+        terms are looked up in front of the shared counts (a copy of those per article would cost more)."""
+        own = {term: n - 1 for term in weighted_terms(features) if (n := self.frequencies.get(term, 0)) > 0}
+        return TermStats(max(self.documents - 1, 0), ChainMap(own, self.frequencies))  # type: ignore[arg-type]
 
     def save(self, session: Session) -> None:
         rows = [{"term": term, "documents": n} for term, n in sorted(self.pending.items())]

@@ -1,5 +1,6 @@
 """`python -m store.recluster --since … --until …`: cluster a time range again from the stored articles
-(after tuning the matching), with a progress line.
+(after tuning the matching), with a progress line. `--refeature` first computes the range's articles'
+features again from their rows (after a change to how features are read, such as the CJK letter pairs).
 
 The range's articles are taken out of their stories, the stories they leave behind are rebuilt from
 their remaining articles, then the range is placed again in publication order by the same code the
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from newsflow_shared.contracts.enrichment import Entity, Event, Quantity
+from newsflow_shared.contracts.extracted_articles import ArticleExtracted
 from newsflow_shared.contracts.story_updates import StoryChange, StoryUpdated
 from newsflow_shared.logs import configure_logging
 from sqlalchemy.engine import Engine
@@ -26,7 +29,7 @@ from store import copies, locks, story_keys
 from store.announcements import UpdatePublisher, announced
 from store.batch_index import BatchIndex
 from store.db import make_engine
-from store.features import Features
+from store.features import Features, article_features, text_hash
 from store.idf import TermStats, weighted_terms
 from store.ingest import Batch, finish, finish_stories, remember
 from store.migrate import usable_for_command
@@ -49,10 +52,11 @@ Publish = Callable[[list[StoryUpdated]], None]
 
 def recluster(engine: Engine, *, since: datetime, until: datetime, matching: Matching, now: datetime,
               progress: Callable[[int, int], None] = lambda done, total: None,
-              publish: Publish = lambda updates: None) -> dict[str, int]:
+              publish: Publish = lambda updates: None, refeature: bool = False) -> dict[str, int]:
     """Re-place every article published in [since, until); returns counts for the report.
 
-    `publish` gets the updates of the stories each transaction changed, right after it commits.
+    `publish` gets the updates of the stories each transaction changed, right after it commits. `refeature`:
+    compute the range's features (and text hashes) again from the rows first.
     """
     published = 0
 
@@ -67,6 +71,7 @@ def recluster(engine: Engine, *, since: datetime, until: datetime, matching: Mat
         rows = session.exec(select(Article.id, Article.story_id).where(in_range)
                             .order_by(article_clock(), col(Article.id))).all()
         ids = [article_id for article_id, _ in rows]
+        refeatured = refeature_articles(session, ids) if refeature else 0
         before: dict[str, list[str]] = defaultdict(list)
         for article_id, story_id in rows:
             if story_id:
@@ -85,7 +90,43 @@ def recluster(engine: Engine, *, since: datetime, until: datetime, matching: Mat
     with Session(engine, expire_on_commit=False) as session, session.begin():
         emptied, updates = redirect_emptied(session, before, now=now)
     committed(updates)
-    return {"articles": len(ids), "stories_before": len(before), "stories_emptied": emptied, "updates": published}
+    return {"articles": len(ids), "stories_before": len(before), "stories_emptied": emptied, "updates": published,
+            "refeatured": refeatured}
+
+
+def refeature_articles(session: Session, article_ids: list[str]) -> int:
+    """Compute the articles' features and text hashes again from their rows, and move their document
+    frequencies from the old terms to the new ones; returns how many articles' features changed."""
+    changed, delta = 0, Counter()
+    for first in range(0, len(article_ids), 1000):
+        for article in session.exec(select(Article).where(col(Article.id).in_(article_ids[first:first + 1000]))):
+            old, new = Features.from_json(article.features), stored_features(article)
+            article.text_hash = text_hash(article.text)
+            if new.as_json() == old.as_json():
+                continue
+            changed += 1
+            article.features = new.as_json()
+            delta.update(weighted_terms(new))
+            delta.subtract(weighted_terms(old))
+    stats = TermStats.load(session, delta)
+    # Never below 0, should a term's row count fewer articles than held it (a table rebuilt by hand).
+    stats.pending = {term: max(n, -stats.frequencies.get(term, 0)) for term, n in delta.items()}
+    stats.pending = {term: n for term, n in stats.pending.items() if n}
+    stats.save(session)
+    session.flush()
+    return changed
+
+
+def stored_features(article: Article) -> Features:
+    """An article's features as the writer computes them today, from what its row keeps of its message."""
+    message = ArticleExtracted.model_construct(
+        title=article.title, description=article.description, text=article.text,
+        entities=[Entity.model_validate(e) for e in article.entities],
+        # A non-finite figure was stored as null: no figure, as quantities_of decides for a message.
+        quantities=[Quantity.model_validate(q) for q in article.quantities if q.get("value") is not None],
+        events=[Event.model_validate(e) for e in article.events],
+    )
+    return article_features(message)
 
 
 def detach(session: Session, article_ids: list[str], story_ids: list[str], *, now: datetime) -> list[StoryUpdated]:
@@ -123,7 +164,10 @@ def place_again(session: Session, article_ids: list[str], *, matching: Matching,
     articles = sorted(articles, key=lambda a: (article_time(a), a.id))
     features = {a.id: Features.from_json(a.features) for a in articles}
     stats = TermStats.load(session, (t for f in features.values() for t in weighted_terms(f)))
-    both = {a.id: story_keys.article_keys(features[a.id], stats) for a in articles}
+    # term_stat counts the range's articles already, and the writer weighed each one before counting it.
+    # Counted, an article's own words look seen, become its look-up keys, and match no other story.
+    own = {a.id: stats.without(features[a.id]) for a in articles}
+    both = {a.id: story_keys.article_keys(features[a.id], own[a.id]) for a in articles}
     keys = {article_id: index for article_id, (index, _) in both.items()}
     lookups = {article_id: lookup for article_id, (_, lookup) in both.items()}
     fingerprints = [copies.fingerprint_keys(a.simhash, a.text_hash) for a in articles]
@@ -134,7 +178,7 @@ def place_again(session: Session, article_ids: list[str], *, matching: Matching,
     batch = Batch()
     with session.no_autoflush:
         for article in articles:
-            placement = place_article(session, article, ArticleVectors.of(features[article.id], stats),
+            placement = place_article(session, article, ArticleVectors.of(features[article.id], own[article.id]),
                                       lookup=lookups[article.id], now=now, matching=matching, index=index)
             join_story(placement.story, article, features[article.id], keys=keys[article.id],
                        copy_of=placement.copy_of, index=index)
@@ -190,6 +234,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m store.recluster")
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("--since", type=parse_time, required=True, help="ISO time (UTC if no offset)")
     parser.add_argument("--until", type=parse_time, default=None, help="ISO time, default: now")
+    parser.add_argument("--refeature", action="store_true",
+                        help="compute the range's article features again from their rows first (after an upgrade "
+                             "that changes how text is read into terms)")
     args = parser.parse_args(argv)
     until = args.until or datetime.now(UTC)
     if args.since >= until:
@@ -206,11 +253,14 @@ def main(argv: list[str] | None = None, prog: str = "python -m store.recluster")
     publisher = UpdatePublisher(settings)
     try:
         counts = recluster(engine, since=args.since, until=until, matching=matching,
-                           now=datetime.now(UTC), progress=print_progress(time.monotonic()), publish=publisher)
+                           now=datetime.now(UTC), progress=print_progress(time.monotonic()), publish=publisher,
+                           refeature=args.refeature)
     finally:
         publisher.close()
         engine.dispose()
     sys.stderr.write("\n")
+    if args.refeature:
+        print(f"features computed again for {counts['articles']:,} articles, {counts['refeatured']:,} changed")
     print(f"re-clustered {counts['articles']:,} articles from {counts['stories_before']:,} stories; "
           f"{counts['stories_emptied']:,} emptied stories now resolve to their successors; "
           f"{counts['updates']:,} story updates published")

@@ -1,6 +1,6 @@
 """Re-clustering a time range from stored rows, after tuning: the stories are rebuilt, old ids resolve."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
@@ -11,11 +11,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from store.coverage import story_updated
 from store.evaluation import pairwise
+from store.features import Features, article_features
+from store.idf import TermStats, weighted_terms
 from store.ingest import ingest_article
-from store.models import Article, Story
+from store.models import Article, Story, TermStat
 from store.recluster import main, recluster
 from store.stories import DEFAULT_MATCHING, Matching, resolve_story_id
-from store.testing import message_from_record, migrated_engine, read_records
+from store.testing import extracted, message_from_record, migrated_engine, read_records, source_ref
+
+from tests.unit.store.test_stories import ZH_FLOODS, ZH_KURSK, ZH_KURSK_REWORDED
 
 LABELLED = Path(__file__).resolve().parents[3] / "bench" / "store" / "data" / "labelled.jsonl"
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
@@ -101,3 +105,77 @@ def test_the_recluster_command_publishes_on_the_story_update_stream(sqlite_url: 
     updates = [StoryUpdated.model_validate_json(body) for body, _ in decoded]
     assert len(updates) == reported > 0
     assert all(headers["message_id"] == update.headers()["message_id"] for update, (_, headers) in zip(updates, decoded))
+
+
+def test_a_range_re_clustered_unchanged_keeps_the_writers_stories(sqlite_url: str) -> None:
+    """Re-clustering weighs each article as the writer did, before it was counted. Weighed counted, an article's
+    own words looked seen and became its look-up keys: two Chinese reports of one event (no entities to share)
+    found no candidate in each other and were split."""
+    engine = migrated_engine(sqlite_url)
+    reports = [extracted("https://zh.example/1", language="zh", published_at=NOW, **ZH_KURSK),
+               extracted("https://harbor.example/zh", language="zh", source=source_ref("harbor"), published_at=NOW,
+                         **ZH_KURSK_REWORDED),
+               extracted("https://zh.example/2", language="zh", published_at=NOW, **ZH_FLOODS)]
+    written = [ingest_article(engine, report, now=NOW).update.story_id for report in reports]
+    assert written[0] == written[1] != written[2]
+    recluster(engine, since=NOW - timedelta(hours=1), until=NOW + timedelta(hours=1), matching=DEFAULT_MATCHING,
+              now=NOW)
+    kursk, harbor, floods = stories_of(engine, reports).values()
+    assert kursk == harbor != floods
+    engine.dispose()
+
+
+def stale(features: Features, article: Article) -> Features:
+    """The features an article had when a clause written without spaces was one term (before CJK letter pairs)."""
+    return Features(title={article.title[:64]: 1.0}, body={article.text[:64]: 1.0})
+
+
+def test_refeature_reads_stored_articles_again_and_moves_their_term_counts(sqlite_url: str, capsys,
+                                                                          monkeypatch) -> None:
+    """Chinese reports stored when a clause was one term share none and sit in two stories; re-clustered as
+    they are they stay apart. With --refeature their features are computed again from the rows (letter
+    pairs), the document frequencies move from the old terms to the new ones, and the two reports join."""
+    engine = migrated_engine(sqlite_url)
+    reports = [extracted("https://zh.example/1", language="zh", published_at=NOW, **ZH_KURSK),
+               extracted("https://harbor.example/zh", language="zh", source=source_ref("harbor"), published_at=NOW,
+                         **ZH_KURSK_REWORDED),
+               extracted("https://zh.example/2", language="zh", published_at=NOW, **ZH_FLOODS)]
+    for report in reports:
+        ingest_article(engine, report, now=NOW)
+    with Session(engine) as session, session.begin():  # as an older writer stored and counted them
+        stats = TermStats.load(session, [])
+        for article in session.exec(select(Article)).all():
+            current = Features.from_json(article.features)
+            old = stale(current, article)
+            article.features = old.as_json()
+            for term in weighted_terms(current):
+                stats.pending[term] = stats.pending.get(term, 0) - 1
+            for term in weighted_terms(old):
+                stats.pending[term] = stats.pending.get(term, 0) + 1
+        stats.save(session)
+    window = {"since": NOW - timedelta(hours=1), "until": NOW + timedelta(hours=1)}
+    recluster(engine, **window, matching=DEFAULT_MATCHING, now=NOW)
+    assert len(stories_of(engine, reports)) == 3  # the stale features match nothing
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["--since", window["since"].isoformat(), "--until", window["until"].isoformat(), "--refeature"]) == 0
+    assert "features computed again for 3 articles, 3 changed" in capsys.readouterr().out
+    kursk, harbor, floods = stories_of(engine, reports).values()
+    assert kursk == harbor != floods
+    with Session(engine) as session:
+        counts = dict(session.exec(select(TermStat.term, TermStat.documents)).all())
+        assert counts["库尔"] == 2 and counts["绍伊"] == 2 and counts["暴雨"] == 1
+        assert counts[ZH_KURSK["title"][:64]] == 0 and min(counts.values()) >= 0
+        stored = {a.canonical_url: a for a in session.exec(select(Article)).all()}
+        assert stored[reports[0].canonical_url].features == article_features(reports[0]).as_json()
+    assert main(["--since", window["since"].isoformat(), "--until", window["until"].isoformat(), "--refeature"]) == 0
+    assert "features computed again for 3 articles, 0 changed" in capsys.readouterr().out  # current: left as they are
+    with Session(engine) as session:
+        assert dict(session.exec(select(TermStat.term, TermStat.documents)).all()) == counts
+    engine.dispose()
+
+
+def stories_of(engine: Engine, messages: list) -> dict[str, str]:
+    with Session(engine) as session:
+        rows = dict(session.exec(select(Article.canonical_url, Article.story_id)).all())
+        return {m.canonical_url: resolve_story_id(session, rows[m.canonical_url]) for m in messages}
