@@ -108,12 +108,12 @@ def refeature_articles(session: Session, article_ids: list[str]) -> int:
             article.features = new.as_json()
             delta.update(weighted_terms(new))
             delta.subtract(weighted_terms(old))
+        session.flush()  # written rows are held only weakly by the session: a long range does not pile up
     stats = TermStats.load(session, delta)
     # Never below 0, should a term's row count fewer articles than held it (a table rebuilt by hand).
     stats.pending = {term: max(n, -stats.frequencies.get(term, 0)) for term, n in delta.items()}
     stats.pending = {term: n for term, n in stats.pending.items() if n}
     stats.save(session)
-    session.flush()
     return changed
 
 
