@@ -268,26 +268,28 @@ def measure(args: argparse.Namespace, server_url: str, redis_url: str) -> int:
     rates, quality, phases = [], [], []
     for size in args.sizes:
         database_url = seeded_database(server_url, size)
-        libpq_url = database_url.replace("+psycopg", "")
-        engine = make_engine(database_url, writer=True)
-        baseline, batched_msgs = pool[:args.baseline_articles], pool[args.baseline_articles:]
-        single = run(engine, baseline, 1)
-        cpu, db_cpu, phased = time.process_time(), backend_cpu_s(libpq_url), phase_seconds()
-        batched = run(engine, batched_msgs, args.batch)
-        cpu, db_after = time.process_time() - cpu, backend_cpu_s(libpq_url)
-        phases.append((size, phases_text(phased, phase_seconds(), len(batched_msgs))))
-        db = f"{1000 * (db_after - db_cpu) / len(batched_msgs):.2f}" if db_cpu is not None and db_after is not None else "n/a"
-        b_rate, s_rate = len(batched_msgs) / batched, len(baseline) / single
-        reference = measure_reference(redis_url)  # right after this size's run: the same machine conditions
-        cpu_ms = 1000 * cpu / len(batched_msgs) + (float(db) if db != "n/a" else 0.0)
-        rates.append((size, b_rate, reference, cpu_ms))
-        print(f"{size:>9,} {b_rate:>10,.0f} {1000 / b_rate:>11.2f} {1000 * cpu / len(batched_msgs):>7.2f} {db:>9} "
-              f"{s_rate:>10,.0f} {1000 / s_rate:>11.2f} {b_rate / s_rate:>5.1f}x {reference:>12,.0f} "
-              f"{b_rate / reference:>12.2f}", flush=True)
-        engine.dispose()
-        quality.append((size, clustering_scores(libpq_url, pool)))
-        if not args.keep:
-            drop_database(server_url, database_url)
+        try:  # the scratch database goes whatever happens (a failed run left one on the server)
+            libpq_url = database_url.replace("+psycopg", "")
+            engine = make_engine(database_url, writer=True)
+            baseline, batched_msgs = pool[:args.baseline_articles], pool[args.baseline_articles:]
+            single = run(engine, baseline, 1)
+            cpu, db_cpu, phased = time.process_time(), backend_cpu_s(libpq_url), phase_seconds()
+            batched = run(engine, batched_msgs, args.batch)
+            cpu, db_after = time.process_time() - cpu, backend_cpu_s(libpq_url)
+            phases.append((size, phases_text(phased, phase_seconds(), len(batched_msgs))))
+            db = f"{1000 * (db_after - db_cpu) / len(batched_msgs):.2f}" if db_cpu is not None and db_after is not None else "n/a"
+            b_rate, s_rate = len(batched_msgs) / batched, len(baseline) / single
+            reference = measure_reference(redis_url)  # right after this size's run: the same machine conditions
+            cpu_ms = 1000 * cpu / len(batched_msgs) + (float(db) if db != "n/a" else 0.0)
+            rates.append((size, b_rate, reference, cpu_ms))
+            print(f"{size:>9,} {b_rate:>10,.0f} {1000 / b_rate:>11.2f} {1000 * cpu / len(batched_msgs):>7.2f} {db:>9} "
+                  f"{s_rate:>10,.0f} {1000 / s_rate:>11.2f} {b_rate / s_rate:>5.1f}x {reference:>12,.0f} "
+                  f"{b_rate / reference:>12.2f}", flush=True)
+            engine.dispose()
+            quality.append((size, clustering_scores(libpq_url, pool)))
+        finally:
+            if not args.keep:
+                drop_database(server_url, database_url)
     first_size, first_rate, _, first_cpu = rates[0]
     for size, rate, reference, cpu_ms in rates:
         print(f"{size:>9,} stories: {rate / reference:.2f} of the FastStream per-message reference (target "
@@ -327,7 +329,8 @@ def scores_text(scores: tuple[Scores, Scores]) -> str:
 
 def drop_database(server_url: str, database_url: str) -> None:
     with psycopg.connect(server_url.replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute(f'drop database "{database_url.rsplit("/", 1)[1]}"')
+        # force: a run that failed may still hold connections to it
+        conn.execute(f'drop database if exists "{database_url.rsplit("/", 1)[1]}" with (force)')
 
 
 if __name__ == "__main__":
