@@ -35,9 +35,9 @@ _CJK = re.compile(f"[{CJK_LETTERS}]+")
 CJK_STOP_LETTERS = frozenset("的了在是和与将向为对等并被把也都而及其这那之于以从到着过说他她它们我你就还又或名个位"
                              "のはがをにでともへ")
 CJK_LETTERS_PER_WORD = 2  # for budgets counted in words (a lead, a sentence's length)
-# word → its term ("" for a stopword or a one-letter word; a tuple of terms for a word with CJK letters): news
+# word → its terms (none for a stopword or a one-letter word, pairs for a word with CJK letters): news
 # vocabulary repeats, and the writer looks up ~400 words an article (its title, lead and summary candidates)
-_TERMS: dict[str, str | tuple[str, ...]] = {}
+_TERMS: dict[str, tuple[str, ...]] = {}
 MAX_WORDS = 200_000
 # A "word" can be a token of junk; terms are counted in term_stat, whose key holds 200 characters, so they
 # are cut to a length no word reaches.
@@ -120,23 +120,23 @@ def term_counts(*texts: str | None) -> dict[str, int]:
         if "'" in text or "’" in text:  # most sentences have none: a regex pass saved
             text = _POSSESSIVE.sub("", text)
         for word in _WORD.findall(text):
-            term = known(word)
-            if term is None:
-                term = _term(word)
-            if term.__class__ is str:
-                if term:
-                    counts[term] = counts.get(term, 0) + 1
-            else:
-                for part in term:
-                    counts[part] = counts.get(part, 0) + 1
+            found = known(word)
+            if found is None:
+                found = _terms(word)
+            for term in found:
+                counts[term] = counts.get(term, 0) + 1
     return counts
 
 
-def _term(word: str) -> str | tuple[str, ...]:
+def _terms(word: str) -> tuple[str, ...]:
     if len(_TERMS) >= MAX_WORDS:
         _TERMS.clear()
-    term = _TERMS[word] = _cjk_terms(word) if has_cjk(word) else _plain_term(word)
-    return term
+    if has_cjk(word):
+        found = _cjk_terms(word)
+    else:
+        found = (term,) if (term := _plain_term(word)) else ()
+    _TERMS[word] = found
+    return found
 
 
 def _plain_term(word: str) -> str:
