@@ -27,9 +27,22 @@ RANGE = {"since": datetime(2025, 6, 1, tzinfo=UTC), "until": datetime(2025, 7, 1
 
 
 def placed(engine: Engine, records: list[dict]) -> dict[str, str]:
+    return stories_at(engine, {r["id"]: f"https://eval.example/{r['id']}" for r in records})
+
+
+def stories_at(engine: Engine, urls: dict[str, str]) -> dict[str, str]:
+    """name → the current story of the article stored under that canonical URL."""
     with Session(engine) as session:
         rows = dict(session.exec(select(Article.canonical_url, Article.story_id)).all())
-        return {r["id"]: resolve_story_id(session, rows[f"https://eval.example/{r['id']}"]) for r in records}
+        return {name: resolve_story_id(session, rows[url]) for name, url in urls.items()}
+
+
+def chinese_reports() -> list:
+    """Two reports of the Kursk deployment worded differently, and one of other news (no entities)."""
+    return [extracted("https://zh.example/1", language="zh", published_at=NOW, **ZH_KURSK),
+            extracted("https://harbor.example/zh", language="zh", source=source_ref("harbor"), published_at=NOW,
+                      **ZH_KURSK_REWORDED),
+            extracted("https://zh.example/2", language="zh", published_at=NOW, **ZH_FLOODS)]
 
 
 def test_recluster_regroups_a_badly_clustered_range_and_keeps_old_ids_resolvable(sqlite_url: str) -> None:
@@ -112,10 +125,7 @@ def test_a_range_re_clustered_unchanged_keeps_the_writers_stories(sqlite_url: st
     own words looked seen and became its look-up keys: two Chinese reports of one event (no entities to share)
     found no candidate in each other and were split."""
     engine = migrated_engine(sqlite_url)
-    reports = [extracted("https://zh.example/1", language="zh", published_at=NOW, **ZH_KURSK),
-               extracted("https://harbor.example/zh", language="zh", source=source_ref("harbor"), published_at=NOW,
-                         **ZH_KURSK_REWORDED),
-               extracted("https://zh.example/2", language="zh", published_at=NOW, **ZH_FLOODS)]
+    reports = chinese_reports()
     written = [ingest_article(engine, report, now=NOW).update.story_id for report in reports]
     assert written[0] == written[1] != written[2]
     recluster(engine, since=NOW - timedelta(hours=1), until=NOW + timedelta(hours=1), matching=DEFAULT_MATCHING,
@@ -136,10 +146,7 @@ def test_refeature_reads_stored_articles_again_and_moves_their_term_counts(sqlit
     they are they stay apart. With --refeature their features are computed again from the rows (letter
     pairs), the document frequencies move from the old terms to the new ones, and the two reports join."""
     engine = migrated_engine(sqlite_url)
-    reports = [extracted("https://zh.example/1", language="zh", published_at=NOW, **ZH_KURSK),
-               extracted("https://harbor.example/zh", language="zh", source=source_ref("harbor"), published_at=NOW,
-                         **ZH_KURSK_REWORDED),
-               extracted("https://zh.example/2", language="zh", published_at=NOW, **ZH_FLOODS)]
+    reports = chinese_reports()
     for report in reports:
         ingest_article(engine, report, now=NOW)
     with Session(engine) as session, session.begin():  # as an older writer stored and counted them
@@ -176,6 +183,4 @@ def test_refeature_reads_stored_articles_again_and_moves_their_term_counts(sqlit
 
 
 def stories_of(engine: Engine, messages: list) -> dict[str, str]:
-    with Session(engine) as session:
-        rows = dict(session.exec(select(Article.canonical_url, Article.story_id)).all())
-        return {m.canonical_url: resolve_story_id(session, rows[m.canonical_url]) for m in messages}
+    return stories_at(engine, {m.canonical_url: m.canonical_url for m in messages})
